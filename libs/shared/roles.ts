@@ -1,0 +1,16 @@
+// Product enums shared by server and client; plain string unions so both sides agree on the wire values.
+
+export enum Role {
+  ADMIN = 'ADMIN',
+  SUPERVISOR = 'SUPERVISOR',
+  AGENT = 'AGENT',
+}
+
+/** What the agent chose (product.md section 4). */
+export enum Presence {
+  OFFLINE = 'OFFLINE',
+  AVAILABLE = 'AVAILABLE',
+  BREAK = 'BREAK',
+}
+
+export const ALL_ROLES: readonly Role[] = [Role.ADMIN, Role.SUPERVISOR, Role.AGENT];

@@ -1,0 +1,4 @@
+import { Foundation1764057600000 } from './1764057600000-foundation.js';
+
+/** Every migration in order; listed explicitly so bundlers, tests and the built server agree. */
+export const ALL_MIGRATIONS = [Foundation1764057600000];

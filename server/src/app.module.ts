@@ -1,0 +1,71 @@
+import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { ServeStaticModule } from '@nestjs/serve-static';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { AuthModule } from './auth/auth.module.js';
+import { DemoModule } from './demo/demo.module.js';
+import { type AppConfig, rolesIncludeApi } from './infrastructure/config/config.js';
+import { ConfigModule } from './infrastructure/config/config.module.js';
+import { DatabaseModule } from './infrastructure/database/database.module.js';
+import { ParleyExceptionFilter } from './infrastructure/errors/exception.filter.js';
+import { ParleyError } from './infrastructure/errors/parley-error.js';
+import { GraphqlModule } from './infrastructure/graphql/graphql.module.js';
+import { HealthModule } from './infrastructure/health/health.module.js';
+import { PubSubModule } from './infrastructure/pubsub/pubsub.module.js';
+import { QueuesModule } from './infrastructure/queues/queues.module.js';
+import { RedisModule } from './infrastructure/redis/redis.module.js';
+import { MembersModule } from './members/members.module.js';
+
+/** Input validation for every resolver and controller; the first problem of each field, named. */
+export const validationPipe = new ValidationPipe({
+  transform: true,
+  whitelist: true,
+  forbidUnknownValues: false,
+  exceptionFactory: (errors) => {
+    const problems = errors.flatMap((e) => Object.values(e.constraints ?? {}).slice(0, 1).map((m) => `${e.property}: ${m}`));
+    return new ParleyError(
+      ParleyError.badInput('input', '').code,
+      problems.join('; ') || 'input: is not valid',
+      { field: errors[0]?.property },
+    );
+  },
+});
+
+@Module({})
+export class AppModule {
+  /** Composes Parley for one configuration; ROLE decides what this process serves. */
+  static forRoot(config: AppConfig): DynamicModule {
+    const serveApi = rolesIncludeApi(config.role);
+    const clientDir = config.clientDir ?? join(process.cwd(), 'dist/client/browser');
+    const serveClient = serveApi && existsSync(join(clientDir, 'index.html'));
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule,
+        RedisModule,
+        PubSubModule,
+        QueuesModule.forRoot(config),
+        HealthModule,
+        AuthModule,
+        MembersModule,
+        DemoModule,
+        ...(serveApi ? [GraphqlModule] : []),
+        ...(serveClient
+          ? [
+              ServeStaticModule.forRoot({
+                rootPath: clientDir,
+                // Client-side routes fall back to index.html; the API's own paths never do.
+                exclude: ['/graphql', '/graphql/{*rest}', '/health', '/health/{*rest}', '/webhooks/{*rest}'],
+              }),
+            ]
+          : []),
+      ],
+      providers: [
+        { provide: APP_PIPE, useValue: validationPipe },
+        { provide: APP_FILTER, useClass: ParleyExceptionFilter },
+      ],
+    };
+  }
+}

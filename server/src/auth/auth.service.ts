@@ -1,0 +1,73 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import * as argon2 from 'argon2';
+import type { AppConfig } from '../infrastructure/config/config.js';
+import { APP_CONFIG } from '../infrastructure/config/config.module.js';
+import { ErrorCode, ParleyError } from '../infrastructure/errors/parley-error.js';
+import type { UserEntity } from '../members/user.entity.js';
+import { UsersService } from '../members/users.service.js';
+import { ApiKeysService } from './api-keys.service.js';
+import { LoginThrottle } from './login-throttle.service.js';
+import type { Principal } from './principal.js';
+
+export interface AccessTokenClaims {
+  sub: string;
+  exp: number;
+}
+
+/** A dummy hash to verify against for unknown usernames, so timing does not reveal which exist. */
+const DUMMY_HASH = argon2.hash('parley-dummy-password', { type: argon2.argon2id });
+
+export const WRONG_CREDENTIALS = 'Wrong username or password';
+
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly users: UsersService,
+    private readonly apiKeys: ApiKeysService,
+    private readonly jwt: JwtService,
+    private readonly throttle: LoginThrottle,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Checks a password sign-in, counting failures against the username and the address. */
+  async verifyPassword(username: string, password: string, ip: string): Promise<UserEntity> {
+    await this.throttle.assertAllowed(username, ip);
+    const user = await this.users.findWithPasswordHash(username);
+    const ok = user
+      ? await argon2.verify(user.passwordHash, password)
+      : await argon2.verify(await DUMMY_HASH, password).then(() => false);
+    if (!user || !ok) {
+      await this.throttle.recordFailure(username, ip);
+      throw new ParleyError(ErrorCode.UNAUTHENTICATED, WRONG_CREDENTIALS);
+    }
+    if (!user.active) throw new ParleyError(ErrorCode.FORBIDDEN, 'This account is deactivated; ask an admin');
+    await this.throttle.recordSuccess(username);
+    return user;
+  }
+
+  issueAccessToken(user: UserEntity): string {
+    return this.jwt.sign({ sub: user.id }, { expiresIn: this.config.jwtTtlSeconds });
+  }
+
+  /** The current principal of a valid token: role and active flag are read fresh, never trusted from the token. */
+  async principalFromClaims(claims: AccessTokenClaims): Promise<Principal | null> {
+    const user = await this.users.findById(claims.sub);
+    if (!user || !user.active) return null;
+    return { kind: 'user', userId: user.id, role: user.role, username: user.username, tokenExpiresAt: claims.exp };
+  }
+
+  async principalFromAccessToken(token: string): Promise<Principal | null> {
+    let claims: AccessTokenClaims;
+    try {
+      claims = await this.jwt.verifyAsync<AccessTokenClaims>(token, { algorithms: ['HS256'] });
+    } catch {
+      return null;
+    }
+    return this.principalFromClaims(claims);
+  }
+
+  principalFromApiKey(key: string): Promise<Principal | null> {
+    return this.apiKeys.authenticate(key);
+  }
+}

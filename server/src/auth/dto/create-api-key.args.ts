@@ -1,0 +1,17 @@
+import { ArgsType, Field } from '@nestjs/graphql';
+import { Transform } from 'class-transformer';
+import { IsEnum, Length } from 'class-validator';
+import { Role } from '@parley/libs/shared/roles.js';
+import { API_KEY_NAME_MAX } from '@parley/libs/shared/user-rules.js';
+
+@ArgsType()
+export class CreateApiKeyArgs {
+  @Field()
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @Length(1, API_KEY_NAME_MAX, { message: `must be 1 to ${API_KEY_NAME_MAX} characters` })
+  name!: string;
+
+  @Field(() => Role)
+  @IsEnum(Role, { message: 'must be ADMIN, SUPERVISOR or AGENT' })
+  role!: Role;
+}

@@ -1,0 +1,198 @@
+import { z } from 'zod';
+
+/**
+ * Every setting Parley reads, validated once at boot (product.md section 9).
+ * A bad variable stops the start with its name and what is wrong; secret values are never echoed.
+ */
+export type ServerRole = 'all' | 'api' | 'worker';
+
+export interface AppConfig {
+  env: 'development' | 'production' | 'test';
+  role: ServerRole;
+  port: number;
+  databaseUrl: string;
+  redisUrl: string;
+  /** Namespaces every Redis key and channel, so several Parleys (or test runs) can share one Redis. */
+  redisPrefix: string;
+  publicUrl: string;
+  graphApiUrl: string;
+  graphApiVersion: string;
+  facebookAppId: string;
+  facebookAppSecret: string;
+  facebookVerifyToken: string;
+  jwtSecret: string;
+  jwtTtlSeconds: number;
+  /** 32 bytes for AES-256-GCM. */
+  encryptionKey: Buffer;
+  adminUsername?: string;
+  adminPassword?: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  demoData: boolean;
+  /** Built Angular client served at `/`; absent means API only. */
+  clientDir?: string;
+  /** Where the emitted GraphQL schema is written (development and tests); undefined keeps it in memory. */
+  schemaFile?: string;
+  /** Names of the secrets that were generated for development because they were not set. */
+  generatedSecrets: string[];
+}
+
+/** Secrets that development may generate when unset; production must set them. */
+export const GENERATED_IN_DEVELOPMENT = [
+  'JWT_SECRET',
+  'ENCRYPTION_KEY',
+  'FACEBOOK_APP_SECRET',
+  'FACEBOOK_VERIFY_TOKEN',
+] as const;
+export type GeneratedSecretName = (typeof GENERATED_IN_DEVELOPMENT)[number];
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const urlWithProtocol = (protocols: string[]) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
+  );
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const encryptionKey = z.string().transform((value, ctx) => {
+  const key = /^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
+  if (key.length !== 32) {
+    ctx.addIssue({ code: 'custom', message: 'must be 32 bytes, as 64 hex characters or base64' });
+    return z.NEVER;
+  }
+  return key;
+});
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  ROLE: z.enum(['all', 'api', 'worker'], { message: 'must be all, api or worker' }).default('all'),
+  PORT: z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(0, 'must be between 0 and 65535')
+    .max(65535, 'must be between 0 and 65535')
+    .default(3000),
+  DATABASE_URL: urlWithProtocol(['mysql:', 'mariadb:']).default('mysql://root@127.0.0.1:3306/parley'),
+  REDIS_URL: urlWithProtocol(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1 to 40 letters, digits, "_" or "-"')
+    .default('parley'),
+  PUBLIC_URL: urlWithProtocol(['http:', 'https:']).optional(),
+  GRAPH_API_URL: urlWithProtocol(['http:', 'https:']).default('http://127.0.0.1:3001'),
+  GRAPH_API_VERSION: z
+    .string()
+    .regex(/^v\d+\.\d+$/, 'must look like v25.0')
+    .default('v25.0'),
+  FACEBOOK_APP_ID: z
+    .string()
+    .regex(/^\d{1,20}$/, 'must be the numeric Meta app id')
+    .default('100000000000001'),
+  FACEBOOK_APP_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  FACEBOOK_VERIFY_TOKEN: z.string().min(8, 'must be at least 8 characters').optional(),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  JWT_TTL_SECONDS: z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(60, 'must be between 60 and 2592000')
+    .max(2_592_000, 'must be between 60 and 2592000')
+    .default(43_200),
+  ENCRYPTION_KEY: encryptionKey.optional(),
+  ADMIN_USERNAME: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{3,50}$/, 'must be 3 to 50 letters, digits, ".", "_" or "-"')
+    .optional(),
+  ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').max(200).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DEMO_DATA: booleanFlag.default(false),
+  CLIENT_DIR: z.string().optional(),
+  SCHEMA_FILE: z.string().optional(),
+});
+
+/**
+ * Validates the environment. `generateSecret` supplies development secrets that are not set
+ * (production refuses to start without them).
+ */
+export function loadConfig(
+  env: Record<string, string | undefined>,
+  generateSecret: (name: GeneratedSecretName) => string = () => {
+    throw new Error('no development secrets available');
+  },
+): AppConfig {
+  // Empty strings count as unset: `FOO= npm start` should mean "use the default".
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`),
+    );
+  }
+  const v = parsed.data;
+  const problems: string[] = [];
+  const generatedSecrets: string[] = [];
+  const secret = (name: GeneratedSecretName, value: string | undefined): string | undefined => {
+    if (value !== undefined) return value;
+    if (v.NODE_ENV === 'production') {
+      problems.push(`${name}: is required when NODE_ENV=production`);
+      return undefined;
+    }
+    generatedSecrets.push(name);
+    return generateSecret(name);
+  };
+  if ((v.ADMIN_USERNAME === undefined) !== (v.ADMIN_PASSWORD === undefined)) {
+    problems.push('ADMIN_USERNAME and ADMIN_PASSWORD: set both or neither');
+  }
+  const jwtSecret = secret('JWT_SECRET', v.JWT_SECRET);
+  const rawKey = v.ENCRYPTION_KEY ?? secret('ENCRYPTION_KEY', undefined);
+  const appSecret = secret('FACEBOOK_APP_SECRET', v.FACEBOOK_APP_SECRET);
+  const verifyToken = secret('FACEBOOK_VERIFY_TOKEN', v.FACEBOOK_VERIFY_TOKEN);
+  let key: Buffer | undefined;
+  if (typeof rawKey === 'string') {
+    const checked = encryptionKey.safeParse(rawKey);
+    if (checked.success) key = checked.data;
+    else problems.push('ENCRYPTION_KEY: generated key is not 32 bytes');
+  } else key = rawKey;
+  if (problems.length) throw new ConfigError(problems);
+
+  return {
+    env: v.NODE_ENV,
+    role: v.ROLE,
+    port: v.PORT,
+    databaseUrl: v.DATABASE_URL,
+    redisUrl: v.REDIS_URL,
+    redisPrefix: v.REDIS_PREFIX,
+    publicUrl: (v.PUBLIC_URL ?? `http://localhost:${v.PORT}`).replace(/\/+$/, ''),
+    graphApiUrl: v.GRAPH_API_URL.replace(/\/+$/, ''),
+    graphApiVersion: v.GRAPH_API_VERSION,
+    facebookAppId: v.FACEBOOK_APP_ID,
+    facebookAppSecret: appSecret!,
+    facebookVerifyToken: verifyToken!,
+    jwtSecret: jwtSecret!,
+    jwtTtlSeconds: v.JWT_TTL_SECONDS,
+    encryptionKey: key!,
+    adminUsername: v.ADMIN_USERNAME,
+    adminPassword: v.ADMIN_PASSWORD,
+    logLevel: v.LOG_LEVEL,
+    demoData: v.DEMO_DATA,
+    clientDir: v.CLIENT_DIR,
+    schemaFile: v.SCHEMA_FILE,
+    generatedSecrets,
+  };
+}
+
+export const rolesIncludeApi = (role: ServerRole) => role === 'all' || role === 'api';
+export const rolesIncludeWorker = (role: ServerRole) => role === 'all' || role === 'worker';

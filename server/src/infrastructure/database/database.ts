@@ -1,0 +1,84 @@
+import { createConnection } from 'mysql2/promise';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { ALL_MIGRATIONS } from '../../../../migrations/index.js';
+
+/** Splits `mysql://user:pass@host:port/db` into connection settings and the database name. */
+export function parseDatabaseUrl(url: string) {
+  const u = new URL(url);
+  const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
+  if (!/^[A-Za-z0-9_]{1,64}$/.test(database)) {
+    throw new Error('DATABASE_URL: the database name must be 1 to 64 letters, digits or "_"');
+  }
+  return {
+    host: u.hostname,
+    port: u.port ? Number(u.port) : 3306,
+    user: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+    database,
+  };
+}
+
+/** Creates the database on first start, so a fresh machine needs no manual step. */
+export async function ensureDatabase(url: string): Promise<void> {
+  const { database, ...server } = parseDatabaseUrl(url);
+  const connection = await createConnection(server);
+  try {
+    await connection.query(
+      `CREATE DATABASE IF NOT EXISTS \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+    );
+  } finally {
+    await connection.end();
+  }
+}
+
+export function dataSourceOptions(url: string): DataSourceOptions {
+  return {
+    type: 'mysql',
+    url,
+    charset: 'utf8mb4_unicode_ci',
+    timezone: 'Z',
+    synchronize: false,
+    migrationsRun: false,
+    migrations: ALL_MIGRATIONS,
+    migrationsTableName: 'migrations',
+    // BIGINT and DECIMAL as strings would surprise callers doing arithmetic; our ids are UUIDs.
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+    extra: { connectionLimit: 10 },
+  };
+}
+
+/**
+ * Opens the data source with every session in UTC, so database defaults (CURRENT_TIMESTAMP) and the
+ * dates the app writes agree whatever zone the database server runs in.
+ */
+export async function openDataSource(options: DataSourceOptions): Promise<DataSource> {
+  const dataSource = await new DataSource(options).initialize();
+  const pool = (dataSource.driver as unknown as { pool: { on(event: 'connection', fn: (c: UtcSession) => void): void } })
+    .pool;
+  pool.on('connection', (connection) => connection.query("SET time_zone = '+00:00'"));
+  // The one connection opened by initialize() predates the hook; it is the only free one now.
+  await dataSource.query("SET time_zone = '+00:00'");
+  return dataSource;
+}
+type UtcSession = { query(sql: string): unknown };
+
+/**
+ * Runs pending migrations under a MySQL named lock: several instances starting together
+ * apply each migration once, the others wait and find nothing left to do.
+ */
+export async function runMigrationsExclusively(dataSource: DataSource): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    const [row] = (await runner.query(`SELECT GET_LOCK('parley_migrations', 120) AS got`)) as { got: number }[];
+    if (Number(row?.got) !== 1) throw new Error('Timed out waiting for another instance to finish migrations');
+    try {
+      await dataSource.runMigrations({ transaction: 'each' });
+    } finally {
+      await runner.query(`SELECT RELEASE_LOCK('parley_migrations')`);
+    }
+  } finally {
+    await runner.release();
+  }
+}

@@ -1,0 +1,61 @@
+import { BullModule, Processor, WorkerHost } from '@nestjs/bullmq';
+import { DynamicModule, Global, Inject, Module, type Type } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import type { Job } from 'bullmq';
+import { type AppConfig, rolesIncludeWorker } from '../config/config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { JobHandlerRegistry } from './job-handler.registry.js';
+import { JobQueue } from './job-queue.service.js';
+import { type JobName, QUEUE_CONCURRENCY, QueueName } from './queue-registry.js';
+
+export function redisConnection(url: string) {
+  const u = new URL(url);
+  return {
+    host: u.hostname,
+    port: u.port ? Number(u.port) : 6379,
+    username: u.username ? decodeURIComponent(u.username) : undefined,
+    password: u.password ? decodeURIComponent(u.password) : undefined,
+    db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0,
+    tls: u.protocol === 'rediss:' ? {} : undefined,
+  };
+}
+
+/** One BullMQ worker per queue, dispatching each job to its registered handler. */
+function processorFor(queue: QueueName): Type {
+  @Processor(queue, { concurrency: QUEUE_CONCURRENCY[queue] })
+  class QueueProcessor extends WorkerHost {
+    constructor(@Inject(JobHandlerRegistry) private readonly registry: JobHandlerRegistry) {
+      super();
+    }
+    process(job: Job): Promise<unknown> {
+      return this.registry.run(job.name as JobName, job.data as never);
+    }
+  }
+  Object.defineProperty(QueueProcessor, 'name', { value: `${queue}QueueProcessor` });
+  return QueueProcessor;
+}
+
+/**
+ * BullMQ with its own Redis connections. Producers exist in every role; processors only where
+ * ROLE includes worker, so API instances never spend their CPU on jobs.
+ */
+@Global()
+@Module({})
+export class QueuesModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    const processors = rolesIncludeWorker(config.role) ? Object.values(QueueName).map(processorFor) : [];
+    return {
+      module: QueuesModule,
+      imports: [
+        DiscoveryModule,
+        BullModule.forRootAsync({
+          inject: [APP_CONFIG],
+          useFactory: (c: AppConfig) => ({ connection: redisConnection(c.redisUrl), prefix: `${c.redisPrefix}:bull` }),
+        }),
+        BullModule.registerQueue(...Object.values(QueueName).map((name) => ({ name }))),
+      ],
+      providers: [JobQueue, JobHandlerRegistry, ...processors],
+      exports: [JobQueue, BullModule],
+    };
+  }
+}

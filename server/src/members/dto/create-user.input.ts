@@ -1,0 +1,34 @@
+import { Field, InputType } from '@nestjs/graphql';
+import { Transform } from 'class-transformer';
+import { IsEnum, Length, Matches } from 'class-validator';
+import { Role } from '@parley/libs/shared/roles.js';
+import {
+  DISPLAY_NAME_MAX,
+  PASSWORD_MAX,
+  PASSWORD_MIN,
+  USERNAME_PATTERN,
+  USERNAME_RULE,
+} from '@parley/libs/shared/user-rules.js';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+@InputType()
+export class CreateUserInput {
+  @Field()
+  @Transform(trim)
+  @Matches(USERNAME_PATTERN, { message: USERNAME_RULE })
+  username!: string;
+
+  @Field()
+  @Transform(trim)
+  @Length(1, DISPLAY_NAME_MAX, { message: `must be 1 to ${DISPLAY_NAME_MAX} characters` })
+  displayName!: string;
+
+  @Field()
+  @Length(PASSWORD_MIN, PASSWORD_MAX, { message: `must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters` })
+  password!: string;
+
+  @Field(() => Role)
+  @IsEnum(Role, { message: 'must be ADMIN, SUPERVISOR or AGENT' })
+  role!: Role;
+}

@@ -1,0 +1,11 @@
+import { mergeConfig } from 'vitest/config';
+import base from './vitest.config';
+
+// Browser tests: Chromium against the real built client served by a real server.
+export default mergeConfig(base, {
+  test: {
+    include: ['test/e2e/**/*.e2e.spec.ts'],
+    exclude: ['node_modules/**'],
+    testTimeout: 60_000,
+  },
+});
