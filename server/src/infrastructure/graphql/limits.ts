@@ -2,9 +2,11 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import depthLimit from 'graphql-depth-limit';
 import { GraphQLError, specifiedRules, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 // The CJS build: its ESM build imports graphql's .mjs files, a second copy of graphql next to Nest's.
-import queryComplexity from 'graphql-query-complexity/cjs';
+import { createRequire } from 'node:module';
 
-const { fieldExtensionsEstimator, getComplexity, simpleEstimator } = queryComplexity;
+const { fieldExtensionsEstimator, getComplexity, simpleEstimator } = createRequire(import.meta.url)(
+  'graphql-query-complexity/cjs',
+) as typeof import('graphql-query-complexity');
 
 /** Deepest selection a query may have: the contract's deepest useful path is about 6. */
 export const MAX_QUERY_DEPTH = 10;
@@ -19,13 +21,21 @@ export function complexityPlugin(): ApolloServerPlugin {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, schema }) {
-          const complexity = getComplexity({
-            schema,
-            operationName: request.operationName ?? undefined,
-            query: document,
-            variables: request.variables ?? {},
-            estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
-          });
+          let complexity: number;
+          try {
+            complexity = getComplexity({
+              schema,
+              operationName: request.operationName ?? undefined,
+              query: document,
+              variables: request.variables ?? {},
+              estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+            });
+          } catch (error) {
+            // Variables that do not fit their types: say so in the caller's terms.
+            throw new GraphQLError(error instanceof Error ? error.message : String(error), {
+              extensions: { code: 'BAD_USER_INPUT' },
+            });
+          }
           if (complexity > MAX_QUERY_COMPLEXITY) {
             throw new GraphQLError(
               `Query is too complex: cost ${complexity}, at most ${MAX_QUERY_COMPLEXITY}; ask for fewer fields or items`,

@@ -1,0 +1,119 @@
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+
+export interface GqlResult<T = Record<string, unknown>> {
+  data?: T | null;
+  errors?: { message: string; extensions?: { code?: string; [key: string]: unknown } }[];
+}
+
+export type Credentials = { token?: string; apiKey?: string };
+
+/** One GraphQL call over HTTP, as a third-party tool or the console would make it. */
+export async function gql<T = Record<string, any>>(
+  baseUrl: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  credentials: Credentials = {},
+): Promise<GqlResult<T>> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (credentials.token) headers.authorization = `Bearer ${credentials.token}`;
+  if (credentials.apiKey) headers['x-api-key'] = credentials.apiKey;
+  const response = await fetch(`${baseUrl}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+  return (await response.json()) as GqlResult<T>;
+}
+
+/** The first error's code, for assertions like `expect(codeOf(result)).toBe('FORBIDDEN')`. */
+export const codeOf = (result: GqlResult<unknown>) => result.errors?.[0]?.extensions?.code;
+
+export async function login(baseUrl: string, username: string, password: string): Promise<string> {
+  const result = await gql<{ login: { accessToken: string } }>(
+    baseUrl,
+    'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken } }',
+    { u: username, p: password },
+  );
+  if (!result.data?.login) throw new Error(`login failed: ${JSON.stringify(result.errors)}`);
+  return result.data.login.accessToken;
+}
+
+export async function createUser(
+  baseUrl: string,
+  token: string,
+  input: { username: string; displayName?: string; password?: string; role: string },
+): Promise<{ id: string; username: string }> {
+  const result = await gql<{ createUser: { id: string; username: string } }>(
+    baseUrl,
+    'mutation($input: CreateUserInput!) { createUser(input: $input) { id username } }',
+    { input: { displayName: input.username, password: 'password-123', ...input } },
+    { token },
+  );
+  if (!result.data?.createUser) throw new Error(`createUser failed: ${JSON.stringify(result.errors)}`);
+  return result.data.createUser;
+}
+
+export interface SocketClose {
+  code: number;
+  reason: string;
+}
+
+/** A graphql-ws client that records how its socket closed. */
+export function wsClient(url: string, connectionParams: Record<string, unknown>) {
+  let resolveClosed!: (close: SocketClose) => void;
+  const closed = new Promise<SocketClose>((resolve) => (resolveClosed = resolve));
+  const client: Client = createClient({
+    url,
+    webSocketImpl: WebSocket,
+    connectionParams,
+    retryAttempts: 0,
+    lazy: false,
+    onNonLazyError: () => undefined,
+    on: { closed: (event) => resolveClosed(event as SocketClose) },
+  });
+  return { client, closed };
+}
+
+/** Subscribes and collects events; `next()` waits for the next one. */
+export function subscribe<T = Record<string, any>>(client: Client, query: string) {
+  const events: GqlResult<T>[] = [];
+  const waiters: ((value: GqlResult<T>) => void)[] = [];
+  let failure: unknown;
+  const dispose = client.subscribe<T>(
+    { query },
+    {
+      next: (value) => {
+        const waiter = waiters.shift();
+        if (waiter) waiter(value as GqlResult<T>);
+        else events.push(value as GqlResult<T>);
+      },
+      error: (error) => (failure = error),
+      complete: () => undefined,
+    },
+  );
+  return {
+    dispose,
+    get failure() {
+      return failure;
+    },
+    next(timeoutMs = 5_000): Promise<GqlResult<T>> {
+      const queued = events.shift();
+      if (queued) return Promise.resolve(queued);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no event within ${timeoutMs} ms`)), timeoutMs);
+        waiters.push((value) => {
+          clearTimeout(timer);
+          resolve(value);
+        });
+      });
+    },
+  };
+}
+
+/** Polls until `check` returns a value (for effects that happen in background jobs). */
+export async function eventually<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
