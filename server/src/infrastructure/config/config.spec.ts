@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+const generated = (name: string) => (name === 'ENCRYPTION_KEY' ? 'ab'.repeat(32) : `generated-${name}-0123456789abcdef`);
+
+const problemsOf = (env: Record<string, string>) => {
+  try {
+    loadConfig(env, generated);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+};
+
+describe('loadConfig', () => {
+  it('starts with no configuration at all in development, generating and naming the secrets', () => {
+    const config = loadConfig({}, generated);
+    expect(config).toMatchObject({
+      env: 'development',
+      role: 'all',
+      port: 3000,
+      databaseUrl: 'mysql://root@127.0.0.1:3306/parley',
+      redisUrl: 'redis://127.0.0.1:6379',
+      publicUrl: 'http://localhost:3000',
+      graphApiVersion: 'v25.0',
+    });
+    expect(config.generatedSecrets).toEqual(['JWT_SECRET', 'ENCRYPTION_KEY', 'FACEBOOK_APP_SECRET', 'FACEBOOK_VERIFY_TOKEN']);
+    expect(config.encryptionKey).toHaveLength(32);
+  });
+
+  it('names each bad variable and says what is wrong', () => {
+    const problems = problemsOf({
+      PORT: 'eighty',
+      ROLE: 'boss',
+      DATABASE_URL: 'postgres://x/y',
+      GRAPH_API_VERSION: '25',
+      DEMO_DATA: 'maybe',
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'PORT: must be a number',
+        'ROLE: must be all, api or worker',
+        'DATABASE_URL: must be a URL starting with mysql:// or mariadb://',
+        'GRAPH_API_VERSION: must look like v25.0',
+        'DEMO_DATA: must be true or false',
+      ]),
+    );
+  });
+
+  it('refuses out-of-range numbers', () => {
+    expect(problemsOf({ PORT: '70000' })).toEqual(['PORT: must be between 0 and 65535']);
+    expect(problemsOf({ JWT_TTL_SECONDS: '5' })).toEqual(['JWT_TTL_SECONDS: must be between 60 and 2592000']);
+  });
+
+  it('refuses a short JWT secret and a wrong-sized encryption key without echoing them', () => {
+    const problems = problemsOf({ JWT_SECRET: 'hunter2', ENCRYPTION_KEY: 'c2hvcnQ=' });
+    expect(problems).toEqual([
+      'JWT_SECRET: must be at least 32 characters',
+      'ENCRYPTION_KEY: must be 32 bytes, as 64 hex characters or base64',
+    ]);
+    expect(problems.join()).not.toContain('hunter2');
+  });
+
+  it('requires every secret in production instead of generating it', () => {
+    const problems = problemsOf({ NODE_ENV: 'production' });
+    expect(problems).toEqual([
+      'JWT_SECRET: is required when NODE_ENV=production',
+      'ENCRYPTION_KEY: is required when NODE_ENV=production',
+      'FACEBOOK_APP_SECRET: is required when NODE_ENV=production',
+      'FACEBOOK_VERIFY_TOKEN: is required when NODE_ENV=production',
+    ]);
+  });
+
+  it('wants the first admin complete', () => {
+    expect(problemsOf({ ADMIN_USERNAME: 'root' })).toEqual(['ADMIN_USERNAME and ADMIN_PASSWORD: set both or neither']);
+    expect(problemsOf({ ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'short' })).toEqual([
+      'ADMIN_PASSWORD: must be at least 8 characters',
+    ]);
+  });
+
+  it('reads given values, treating empty ones as unset', () => {
+    const config = loadConfig(
+      {
+        ROLE: 'worker',
+        PORT: '8080',
+        PUBLIC_URL: 'https://parley.example.com/',
+        ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+        JWT_SECRET: 'x'.repeat(40),
+        REDIS_URL: '',
+      },
+      generated,
+    );
+    expect(config).toMatchObject({ role: 'worker', port: 8080, publicUrl: 'https://parley.example.com' });
+    expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(config.encryptionKey.equals(Buffer.alloc(32, 7))).toBe(true);
+    expect(config.generatedSecrets).not.toContain('JWT_SECRET');
+  });
+
+  it('puts all problems in one readable message', () => {
+    let message = '';
+    try {
+      loadConfig({ PORT: '-1', ROLE: 'x' }, generated);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message.split('\n')[0]).toBe('Invalid configuration:');
+    expect(message).toContain('\n  - PORT: must be between 0 and 65535');
+    expect(message).toContain('\n  - ROLE: must be all, api or worker');
+  });
+});

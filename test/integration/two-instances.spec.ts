@@ -1,0 +1,71 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser, eventually, login, subscribe, wsClient } from '../support/graphql.js';
+import { ROOT, testEnvironment, type TestEnvironment } from '../support/server.js';
+
+const MAIN = join(ROOT, 'dist/server/server/src/main.js');
+
+/** Starts the built server as its own OS process and resolves with its base URL once it is healthy. */
+async function startProcess(env: Record<string, string>, port: number): Promise<{ child: ChildProcess; baseUrl: string }> {
+  const child = spawn(process.execPath, [MAIN], {
+    env: { ...process.env, ...env, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  await eventually(async () => {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    return fetch(`${baseUrl}/health/ready`).then((r) => r.ok).catch(() => false);
+  }, 30_000);
+  return { child, baseUrl };
+}
+
+const stopProcess = (child: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+
+describe('two server processes sharing one MySQL and one Redis', () => {
+  let environment: TestEnvironment;
+  let a: { child: ChildProcess; baseUrl: string };
+  let b: { child: ChildProcess; baseUrl: string };
+
+  beforeAll(async () => {
+    if (!existsSync(MAIN)) throw new Error('Build the server first (npm run build:server): this test runs dist/');
+    environment = testEnvironment();
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    // Started together: both run migrations and the first-admin bootstrap at the same moment.
+    [a, b] = await Promise.all([
+      startProcess({ ...environment.env, ROLE: 'all' }, port),
+      startProcess({ ...environment.env, ROLE: 'api' }, port + 1),
+    ]);
+  }, 90_000);
+
+  afterAll(async () => {
+    await Promise.all([a && stopProcess(a.child), b && stopProcess(b.child)]);
+    await environment?.cleanup();
+  });
+
+  it('delivers an event published by one process to a subscriber connected to the other', async () => {
+    const token = await login(a.baseUrl, environment.env.ADMIN_USERNAME, environment.env.ADMIN_PASSWORD);
+    const { client } = wsClient(`${b.baseUrl.replace('http', 'ws')}/graphql`, { authorization: `Bearer ${token}` });
+    const events = subscribe(client, 'subscription { userChanged { username } }');
+    await new Promise((r) => setTimeout(r, 500));
+    await createUser(a.baseUrl, token, { username: 'made.on.a', role: 'AGENT' });
+    expect((await events.next(10_000)).data).toEqual({ userChanged: { username: 'made.on.a' } });
+    await client.dispose();
+  });
+
+  it('applied the migrations and created the first admin once', async () => {
+    const token = await login(b.baseUrl, environment.env.ADMIN_USERNAME, environment.env.ADMIN_PASSWORD);
+    const response = await fetch(`${b.baseUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: '{ users(role: ADMIN) { username } }' }),
+    });
+    expect(((await response.json()) as { data: unknown }).data).toEqual({ users: [{ username: 'admin' }] });
+  });
+});
