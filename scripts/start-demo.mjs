@@ -30,6 +30,10 @@ console.log(`
   Parley is starting on http://localhost:${port}
   Sign in as admin / ${env.ADMIN_PASSWORD}  (also: supervisor / parley-supervisor, agent1 / parley-agent1, agent2 / parley-agent2)
 `);
-const server = spawn(process.execPath, ['dist/server/server/src/main.js'], { cwd: root, env, stdio: 'inherit' });
+const server = spawn(process.execPath, ['dist/server/server/src/main.js'], {
+  cwd: root,
+  env,
+  stdio: 'inherit',
+});
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
 server.on('exit', (code) => process.exit(code ?? 0));

@@ -23,7 +23,11 @@ export const validationPipe = new ValidationPipe({
   whitelist: true,
   forbidUnknownValues: false,
   exceptionFactory: (errors) => {
-    const problems = errors.flatMap((e) => Object.values(e.constraints ?? {}).slice(0, 1).map((m) => `${e.property}: ${m}`));
+    const problems = errors.flatMap((e) =>
+      Object.values(e.constraints ?? {})
+        .slice(0, 1)
+        .map((m) => `${e.property}: ${m}`),
+    );
     return new ParleyError(
       ParleyError.badInput('input', '').code,
       problems.join('; ') || 'input: is not valid',

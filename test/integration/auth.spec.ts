@@ -4,7 +4,8 @@ import { startTestServer, type TestServer } from '../support/server.js';
 
 const ME = '{ me { id username displayName role presence presenceSince } }';
 const CREATE_USER = 'mutation($input: CreateUserInput!) { createUser(input: $input) { id username role } }';
-const CREATE_KEY = 'mutation($n: String!, $r: Role!) { createApiKey(name: $n, role: $r) { key apiKey { id name role } } }';
+const CREATE_KEY =
+  'mutation($n: String!, $r: Role!) { createApiKey(name: $n, role: $r) { key apiKey { id name role } } }';
 const API_KEYS = '{ apiKeys { id name role createdAt lastUsedAt } }';
 const REVOKE = 'mutation($id: ID!) { revokeApiKey(id: $id) }';
 const USER_CHANGED = 'subscription { userChanged { id username role } }';
@@ -17,7 +18,11 @@ describe('sign-in, roles and API keys', () => {
   beforeAll(async () => {
     server = await startTestServer();
     adminToken = await login(server.baseUrl, server.adminUsername, server.adminPassword);
-    await createUser(server.baseUrl, adminToken, { username: 'agent.ana', role: 'AGENT', password: 'agent-password' });
+    await createUser(server.baseUrl, adminToken, {
+      username: 'agent.ana',
+      role: 'AGENT',
+      password: 'agent-password',
+    });
     agentToken = await login(server.baseUrl, 'agent.ana', 'agent-password');
   });
   afterAll(() => server?.stop());
@@ -30,8 +35,14 @@ describe('sign-in, roles and API keys', () => {
     });
 
     it('refuses a wrong password and an unknown user with the same words', async () => {
-      const wrong = await gql(server.baseUrl, 'mutation { login(username: "admin", password: "nope-nope") { accessToken } }');
-      const unknown = await gql(server.baseUrl, 'mutation { login(username: "ghost", password: "whatever1") { accessToken } }');
+      const wrong = await gql(
+        server.baseUrl,
+        'mutation { login(username: "admin", password: "nope-nope") { accessToken } }',
+      );
+      const unknown = await gql(
+        server.baseUrl,
+        'mutation { login(username: "ghost", password: "whatever1") { accessToken } }',
+      );
       for (const result of [wrong, unknown]) {
         expect(result.data).toBeNull();
         expect(codeOf(result)).toBe('UNAUTHENTICATED');
@@ -40,7 +51,10 @@ describe('sign-in, roles and API keys', () => {
     });
 
     it('asks for both fields when one is empty', async () => {
-      const result = await gql(server.baseUrl, 'mutation { login(username: "admin", password: "") { accessToken } }');
+      const result = await gql(
+        server.baseUrl,
+        'mutation { login(username: "admin", password: "") { accessToken } }',
+      );
       expect(codeOf(result)).toBe('BAD_USER_INPUT');
       expect(result.errors![0].message).toMatch(/username and password/);
     });
@@ -54,7 +68,9 @@ describe('sign-in, roles and API keys', () => {
 
     it('refuses a forged or garbled token', async () => {
       const [header, , signature] = adminToken.split('.');
-      const forgedPayload = Buffer.from(JSON.stringify({ sub: 'someone', exp: 9999999999 })).toString('base64url');
+      const forgedPayload = Buffer.from(JSON.stringify({ sub: 'someone', exp: 9999999999 })).toString(
+        'base64url',
+      );
       for (const token of [`${header}.${forgedPayload}.${signature}`, 'not-a-jwt']) {
         const result = await gql(server.baseUrl, ME, {}, { token });
         expect(codeOf(result)).toBe('UNAUTHENTICATED');
@@ -63,7 +79,9 @@ describe('sign-in, roles and API keys', () => {
     });
 
     it('lets an AGENT read me but not create users', async () => {
-      expect((await gql(server.baseUrl, ME, {}, { token: agentToken })).data!.me).toMatchObject({ role: 'AGENT' });
+      expect((await gql(server.baseUrl, ME, {}, { token: agentToken })).data!.me).toMatchObject({
+        role: 'AGENT',
+      });
       const result = await gql(
         server.baseUrl,
         CREATE_USER,
@@ -73,7 +91,12 @@ describe('sign-in, roles and API keys', () => {
       expect(codeOf(result)).toBe('FORBIDDEN');
       const users = await gql(server.baseUrl, '{ users { id } }', {}, { token: agentToken });
       expect(codeOf(users)).toBe('FORBIDDEN');
-      const all = await gql<{ users: { username: string }[] }>(server.baseUrl, '{ users { username } }', {}, { token: adminToken });
+      const all = await gql<{ users: { username: string }[] }>(
+        server.baseUrl,
+        '{ users { username } }',
+        {},
+        { token: adminToken },
+      );
       expect(all.data!.users.map((u) => u.username)).not.toContain('intruder');
     });
   });
@@ -83,7 +106,15 @@ describe('sign-in, roles and API keys', () => {
       gql(
         server.baseUrl,
         CREATE_USER,
-        { input: { username: 'new.user', displayName: 'New User', password: 'password-123', role: 'AGENT', ...input } },
+        {
+          input: {
+            username: 'new.user',
+            displayName: 'New User',
+            password: 'password-123',
+            role: 'AGENT',
+            ...input,
+          },
+        },
         { token: adminToken },
       );
 
@@ -116,11 +147,18 @@ describe('sign-in, roles and API keys', () => {
         {},
         { token: adminToken },
       );
-      expect(users.data!.users.filter((u) => u.username === 'twice')).toEqual([{ username: 'twice', displayName: 'New User' }]);
+      expect(users.data!.users.filter((u) => u.username === 'twice')).toEqual([
+        { username: 'twice', displayName: 'New User' },
+      ]);
     });
 
     it('filters users by role', async () => {
-      const agents = await gql<{ users: { role: string }[] }>(server.baseUrl, '{ users(role: AGENT) { role } }', {}, { token: adminToken });
+      const agents = await gql<{ users: { role: string }[] }>(
+        server.baseUrl,
+        '{ users(role: AGENT) { role } }',
+        {},
+        { token: adminToken },
+      );
       expect(agents.data!.users.length).toBeGreaterThan(0);
       expect(new Set(agents.data!.users.map((u) => u.role))).toEqual(new Set(['AGENT']));
     });
@@ -140,21 +178,42 @@ describe('sign-in, roles and API keys', () => {
 
       // Acts as a SUPERVISOR: may list users, may not create them, has no "me".
       expect((await gql(server.baseUrl, '{ users { id } }', {}, { apiKey: key })).errors).toBeUndefined();
-      expect(codeOf(await gql(server.baseUrl, CREATE_USER, { input: { username: 'k', displayName: 'k', password: 'password-1', role: 'AGENT' } }, { apiKey: key }))).toBe('FORBIDDEN');
+      expect(
+        codeOf(
+          await gql(
+            server.baseUrl,
+            CREATE_USER,
+            { input: { username: 'k', displayName: 'k', password: 'password-1', role: 'AGENT' } },
+            { apiKey: key },
+          ),
+        ),
+      ).toBe('FORBIDDEN');
       expect(codeOf(await gql(server.baseUrl, ME, {}, { apiKey: key }))).toBe('FORBIDDEN');
 
       // lastUsedAt is stamped by a background job.
       const listed = await eventually(async () => {
-        const keys = await gql<{ apiKeys: { id: string; lastUsedAt: string | null }[] }>(server.baseUrl, API_KEYS, {}, { token: adminToken });
+        const keys = await gql<{ apiKeys: { id: string; lastUsedAt: string | null }[] }>(
+          server.baseUrl,
+          API_KEYS,
+          {},
+          { token: adminToken },
+        );
         return keys.data!.apiKeys.find((k) => k.id === apiKey.id && k.lastUsedAt);
       });
       expect(new Date(listed.lastUsedAt!).getTime()).toBeGreaterThan(Date.now() - 60_000);
 
-      expect((await gql(server.baseUrl, REVOKE, { id: apiKey.id }, { token: adminToken })).data).toEqual({ revokeApiKey: true });
+      expect((await gql(server.baseUrl, REVOKE, { id: apiKey.id }, { token: adminToken })).data).toEqual({
+        revokeApiKey: true,
+      });
       const after = await gql(server.baseUrl, '{ users { id } }', {}, { apiKey: key });
       expect(codeOf(after)).toBe('UNAUTHENTICATED');
       expect(after.errors![0].message).toMatch(/revoked/);
-      const keys = await gql<{ apiKeys: { id: string }[] }>(server.baseUrl, API_KEYS, {}, { token: adminToken });
+      const keys = await gql<{ apiKeys: { id: string }[] }>(
+        server.baseUrl,
+        API_KEYS,
+        {},
+        { token: adminToken },
+      );
       expect(keys.data!.apiKeys.map((k) => k.id)).not.toContain(apiKey.id);
     });
 
@@ -167,11 +226,20 @@ describe('sign-in, roles and API keys', () => {
     });
 
     it('refuses a made-up key, a second revoke, and API key management by non-admins', async () => {
-      expect(codeOf(await gql(server.baseUrl, ME, {}, { apiKey: 'pk_' + 'a'.repeat(43) }))).toBe('UNAUTHENTICATED');
-      const created = await gql<{ createApiKey: { apiKey: { id: string } } }>(server.baseUrl, CREATE_KEY, { n: 'tmp', r: 'AGENT' }, { token: adminToken });
+      expect(codeOf(await gql(server.baseUrl, ME, {}, { apiKey: 'pk_' + 'a'.repeat(43) }))).toBe(
+        'UNAUTHENTICATED',
+      );
+      const created = await gql<{ createApiKey: { apiKey: { id: string } } }>(
+        server.baseUrl,
+        CREATE_KEY,
+        { n: 'tmp', r: 'AGENT' },
+        { token: adminToken },
+      );
       const id = created.data!.createApiKey.apiKey.id;
       expect(codeOf(await gql(server.baseUrl, REVOKE, { id }, { token: agentToken }))).toBe('FORBIDDEN');
-      expect((await gql(server.baseUrl, REVOKE, { id }, { token: adminToken })).data).toEqual({ revokeApiKey: true });
+      expect((await gql(server.baseUrl, REVOKE, { id }, { token: adminToken })).data).toEqual({
+        revokeApiKey: true,
+      });
       expect(codeOf(await gql(server.baseUrl, REVOKE, { id }, { token: adminToken }))).toBe('NOT_FOUND');
       expect(codeOf(await gql(server.baseUrl, API_KEYS, {}, { token: agentToken }))).toBe('FORBIDDEN');
     });
@@ -184,7 +252,9 @@ describe('sign-in, roles and API keys', () => {
       await new Promise((r) => setTimeout(r, 300));
       await createUser(server.baseUrl, adminToken, { username: 'pushed', role: 'SUPERVISOR' });
       const event = await events.next();
-      expect(event.data).toEqual({ userChanged: { id: expect.any(String), username: 'pushed', role: 'SUPERVISOR' } });
+      expect(event.data).toEqual({
+        userChanged: { id: expect.any(String), username: 'pushed', role: 'SUPERVISOR' },
+      });
       await client.dispose();
     });
 
@@ -208,7 +278,10 @@ describe('sign-in, roles and API keys', () => {
       const { client } = wsClient(server.wsUrl, { authorization: `Bearer ${agentToken}` });
       const events = subscribe(client, USER_CHANGED);
       const event = await events.next();
-      expect(event.errors?.[0]?.extensions?.code ?? (events.failure as { extensions?: { code?: string } }[])?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      expect(
+        event.errors?.[0]?.extensions?.code ??
+          (events.failure as { extensions?: { code?: string } }[])?.[0]?.extensions?.code,
+      ).toBe('FORBIDDEN');
       await client.dispose();
     });
 

@@ -40,7 +40,10 @@ describe('health, limits and the emitted schema', () => {
 
   it('rate-limits failed sign-ins per username, even when the right password follows', async () => {
     for (let i = 0; i < LOGIN_LIMITS.perUsername.points; i++) {
-      const result = await gql(server.baseUrl, 'mutation { login(username: "admin", password: "wrong-pass") { accessToken } }');
+      const result = await gql(
+        server.baseUrl,
+        'mutation { login(username: "admin", password: "wrong-pass") { accessToken } }',
+      );
       expect(codeOf(result)).toBe('UNAUTHENTICATED');
     }
     const blocked = await gql(
@@ -56,9 +59,15 @@ describe('health, limits and the emitted schema', () => {
   it('rate-limits failed sign-ins per address across usernames', async () => {
     const remaining = LOGIN_LIMITS.perIp.points - LOGIN_LIMITS.perUsername.points;
     for (let i = 0; i < remaining; i++) {
-      await gql(server.baseUrl, `mutation { login(username: "guess${i}", password: "wrong-pass") { accessToken } }`);
+      await gql(
+        server.baseUrl,
+        `mutation { login(username: "guess${i}", password: "wrong-pass") { accessToken } }`,
+      );
     }
-    const result = await gql(server.baseUrl, 'mutation { login(username: "fresh.name", password: "wrong-pass") { accessToken } }');
+    const result = await gql(
+      server.baseUrl,
+      'mutation { login(username: "fresh.name", password: "wrong-pass") { accessToken } }',
+    );
     expect(codeOf(result)).toBe('RATE_LIMITED');
   });
 

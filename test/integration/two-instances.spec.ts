@@ -8,7 +8,10 @@ import { ROOT, testEnvironment, type TestEnvironment } from '../support/server.j
 const MAIN = join(ROOT, 'dist/server/server/src/main.js');
 
 /** Starts the built server as its own OS process and resolves with its base URL once it is healthy. */
-async function startProcess(env: Record<string, string>, port: number): Promise<{ child: ChildProcess; baseUrl: string }> {
+async function startProcess(
+  env: Record<string, string>,
+  port: number,
+): Promise<{ child: ChildProcess; baseUrl: string }> {
   const child = spawn(process.execPath, [MAIN], {
     env: { ...process.env, ...env, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -16,7 +19,9 @@ async function startProcess(env: Record<string, string>, port: number): Promise<
   const baseUrl = `http://127.0.0.1:${port}`;
   await eventually(async () => {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    return fetch(`${baseUrl}/health/ready`).then((r) => r.ok).catch(() => false);
+    return fetch(`${baseUrl}/health/ready`)
+      .then((r) => r.ok)
+      .catch(() => false);
   }, 30_000);
   return { child, baseUrl };
 }
@@ -34,7 +39,8 @@ describe('two server processes sharing one MySQL and one Redis', () => {
   let b: { child: ChildProcess; baseUrl: string };
 
   beforeAll(async () => {
-    if (!existsSync(MAIN)) throw new Error('Build the server first (npm run build:server): this test runs dist/');
+    if (!existsSync(MAIN))
+      throw new Error('Build the server first (npm run build:server): this test runs dist/');
     environment = testEnvironment();
     const port = 20_000 + Math.floor(Math.random() * 20_000);
     // Started together: both run migrations and the first-admin bootstrap at the same moment.
@@ -51,7 +57,9 @@ describe('two server processes sharing one MySQL and one Redis', () => {
 
   it('delivers an event published by one process to a subscriber connected to the other', async () => {
     const token = await login(a.baseUrl, environment.env.ADMIN_USERNAME, environment.env.ADMIN_PASSWORD);
-    const { client } = wsClient(`${b.baseUrl.replace('http', 'ws')}/graphql`, { authorization: `Bearer ${token}` });
+    const { client } = wsClient(`${b.baseUrl.replace('http', 'ws')}/graphql`, {
+      authorization: `Bearer ${token}`,
+    });
     const events = subscribe(client, 'subscription { userChanged { username } }');
     await new Promise((r) => setTimeout(r, 500));
     await createUser(a.baseUrl, token, { username: 'made.on.a', role: 'AGENT' });

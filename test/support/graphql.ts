@@ -18,7 +18,11 @@ export async function gql<T = Record<string, any>>(
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (credentials.token) headers.authorization = `Bearer ${credentials.token}`;
   if (credentials.apiKey) headers['x-api-key'] = credentials.apiKey;
-  const response = await fetch(`${baseUrl}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+  const response = await fetch(`${baseUrl}/graphql`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ query, variables }),
+  });
   return (await response.json()) as GqlResult<T>;
 }
 
@@ -108,7 +112,10 @@ export function subscribe<T = Record<string, any>>(client: Client, query: string
 }
 
 /** Polls until `check` returns a value (for effects that happen in background jobs). */
-export async function eventually<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | null | false>,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

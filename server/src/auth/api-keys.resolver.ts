@@ -21,7 +21,9 @@ export class ApiKeysResolver {
     return this.keys.create(name, role, principal.kind === 'user' ? principal.userId : null);
   }
 
-  @Mutation(() => Boolean, { description: 'Takes effect on the next request and closes the key’s open subscriptions.' })
+  @Mutation(() => Boolean, {
+    description: 'Takes effect on the next request and closes the key’s open subscriptions.',
+  })
   @Roles(Role.ADMIN)
   revokeApiKey(@Args('id', { type: () => ID }) id: string) {
     return this.keys.revoke(id);

@@ -19,7 +19,9 @@ export class AuthPayloadModel {
 export class AuthResolver {
   constructor(private readonly auth: AuthService) {}
 
-  @Mutation(() => AuthPayloadModel, { description: 'Sign in; failures are rate limited per username and address.' })
+  @Mutation(() => AuthPayloadModel, {
+    description: 'Sign in; failures are rate limited per username and address.',
+  })
   @Public()
   @UseGuards(LoginGuard)
   // The arguments are declared for the schema; LoginGuard reads them through passport-local.

@@ -54,7 +54,13 @@ export class AuthService {
   async principalFromClaims(claims: AccessTokenClaims): Promise<Principal | null> {
     const user = await this.users.findById(claims.sub);
     if (!user || !user.active) return null;
-    return { kind: 'user', userId: user.id, role: user.role, username: user.username, tokenExpiresAt: claims.exp };
+    return {
+      kind: 'user',
+      userId: user.id,
+      role: user.role,
+      username: user.username,
+      tokenExpiresAt: claims.exp,
+    };
   }
 
   async principalFromAccessToken(token: string): Promise<Principal | null> {

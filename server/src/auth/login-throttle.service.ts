@@ -28,11 +28,18 @@ export class LoginThrottle {
       ...LOGIN_LIMITS.perUsername,
       keyPrefix: `${config.redisPrefix}:login-fail:user`,
     });
-    this.byIp = new RateLimiterRedis({ ...base, ...LOGIN_LIMITS.perIp, keyPrefix: `${config.redisPrefix}:login-fail:ip` });
+    this.byIp = new RateLimiterRedis({
+      ...base,
+      ...LOGIN_LIMITS.perIp,
+      keyPrefix: `${config.redisPrefix}:login-fail:ip`,
+    });
   }
 
   async assertAllowed(username: string, ip: string): Promise<void> {
-    const [user, address] = await Promise.all([this.byUsername.get(username.toLowerCase()), this.byIp.get(ip)]);
+    const [user, address] = await Promise.all([
+      this.byUsername.get(username.toLowerCase()),
+      this.byIp.get(ip),
+    ]);
     const blocked = [
       user && user.consumedPoints >= LOGIN_LIMITS.perUsername.points ? user : null,
       address && address.consumedPoints >= LOGIN_LIMITS.perIp.points ? address : null,

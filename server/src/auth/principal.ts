@@ -19,14 +19,17 @@ export const Public = () => SetMetadata(IS_PUBLIC, true);
 /** The request object, for HTTP and for graphql-ws (where the context carries a synthetic one). */
 export function requestOf(context: ExecutionContext): { user?: Principal; headers: Record<string, unknown> } {
   if ((context.getType() as string) === 'graphql') {
-    return GqlExecutionContext.create(context).getContext<{ req: { user?: Principal; headers: Record<string, unknown> } }>()
-      .req;
+    return GqlExecutionContext.create(context).getContext<{
+      req: { user?: Principal; headers: Record<string, unknown> };
+    }>().req;
   }
   return context.switchToHttp().getRequest();
 }
 
-export const CurrentPrincipal = createParamDecorator((_data: unknown, context: ExecutionContext): Principal => {
-  const principal = requestOf(context).user;
-  if (!principal) throw new Error('CurrentPrincipal used on a public resolver');
-  return principal;
-});
+export const CurrentPrincipal = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): Principal => {
+    const principal = requestOf(context).user;
+    if (!principal) throw new Error('CurrentPrincipal used on a public resolver');
+    return principal;
+  },
+);

@@ -49,7 +49,10 @@ export class SocketSessions implements OnModuleInit {
     } else if (typeof apiKey === 'string') {
       principal = await this.auth.principalFromApiKey(apiKey);
     } else {
-      ctx.extra.socket.close(CLOSE_UNAUTHORIZED, 'Unauthorized: send authorization or apiKey in connectionParams');
+      ctx.extra.socket.close(
+        CLOSE_UNAUTHORIZED,
+        'Unauthorized: send authorization or apiKey in connectionParams',
+      );
       return false;
     }
     if (!principal) {

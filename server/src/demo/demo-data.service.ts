@@ -6,7 +6,12 @@ import { UsersService } from '../members/users.service.js';
 
 /** The people of the demo (README lists them). The admin comes from ADMIN_USERNAME/ADMIN_PASSWORD. */
 export const DEMO_USERS = [
-  { username: 'supervisor', displayName: 'Sofía Supervisor', password: 'parley-supervisor', role: Role.SUPERVISOR },
+  {
+    username: 'supervisor',
+    displayName: 'Sofía Supervisor',
+    password: 'parley-supervisor',
+    role: Role.SUPERVISOR,
+  },
   { username: 'agent1', displayName: 'Ana Agent', password: 'parley-agent1', role: Role.AGENT },
   { username: 'agent2', displayName: 'Bruno Agent', password: 'parley-agent2', role: Role.AGENT },
 ];

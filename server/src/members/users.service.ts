@@ -27,7 +27,12 @@ export class UsersService implements OnApplicationBootstrap {
     if (!adminUsername || !adminPassword) return;
     if ((await this.users.count()) > 0) return;
     try {
-      await this.create({ username: adminUsername, displayName: 'Administrator', password: adminPassword, role: Role.ADMIN });
+      await this.create({
+        username: adminUsername,
+        displayName: 'Administrator',
+        password: adminPassword,
+        role: Role.ADMIN,
+      });
       this.logger.log(`Created the first admin "${adminUsername}"`);
     } catch (error) {
       // Another instance starting at the same moment created it first.
@@ -70,7 +75,8 @@ export class UsersService implements OnApplicationBootstrap {
     try {
       await this.users.insert(user);
     } catch (error) {
-      if (isDuplicateKey(error)) throw ParleyError.badInput('username', `"${input.username}" is already taken`);
+      if (isDuplicateKey(error))
+        throw ParleyError.badInput('username', `"${input.username}" is already taken`);
       throw error;
     }
     const saved = await this.getById(user.id);

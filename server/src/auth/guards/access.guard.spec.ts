@@ -30,13 +30,18 @@ describe('AccessGuard', () => {
 
   it('allows a declared role, for users and API keys alike', async () => {
     await expect(guard.canActivate(contextFor(agent, { [ROLES]: [Role.AGENT] }))).resolves.toBe(true);
-    await expect(guard.canActivate(contextFor(supervisorKey, { [ROLES]: [Role.ADMIN, Role.SUPERVISOR] }))).resolves.toBe(true);
+    await expect(
+      guard.canActivate(contextFor(supervisorKey, { [ROLES]: [Role.ADMIN, Role.SUPERVISOR] })),
+    ).resolves.toBe(true);
   });
 
   it('refuses another role, saying who may', async () => {
     const attempt = guard.canActivate(contextFor(agent, { [ROLES]: [Role.ADMIN] }));
     await expect(attempt).rejects.toBeInstanceOf(ParleyError);
-    await expect(attempt).rejects.toMatchObject({ code: 'FORBIDDEN', message: 'Only ADMIN may do this; you are AGENT' });
+    await expect(attempt).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+      message: 'Only ADMIN may do this; you are AGENT',
+    });
   });
 
   it('refuses a handler that declares no roles', async () => {

@@ -23,7 +23,8 @@ export class AccessGuard extends AuthGuard(['jwt', 'api-key']) {
     if (!request.user) await super.canActivate(context);
     const principal = request.user as Principal;
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, targets);
-    if (!roles?.length) throw ParleyError.forbidden('This operation declares no roles and is closed to everyone');
+    if (!roles?.length)
+      throw ParleyError.forbidden('This operation declares no roles and is closed to everyone');
     if (!roles.includes(principal.role)) {
       throw ParleyError.forbidden(`Only ${roles.join(' or ')} may do this; you are ${principal.role}`);
     }
@@ -38,7 +39,8 @@ export class AccessGuard extends AuthGuard(['jwt', 'api-key']) {
     if (error) throw error;
     if (principal) return principal;
     const headers = requestOf(context).headers;
-    if (headers['x-api-key']) throw ParleyError.unauthenticated('The API key is not valid or has been revoked');
+    if (headers['x-api-key'])
+      throw ParleyError.unauthenticated('The API key is not valid or has been revoked');
     if (headers['authorization']) {
       throw ParleyError.unauthenticated('The access token is invalid or has expired; sign in again');
     }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
 
-const generated = (name: string) => (name === 'ENCRYPTION_KEY' ? 'ab'.repeat(32) : `generated-${name}-0123456789abcdef`);
+const generated = (name: string) =>
+  name === 'ENCRYPTION_KEY' ? 'ab'.repeat(32) : `generated-${name}-0123456789abcdef`;
 
 const problemsOf = (env: Record<string, string>) => {
   try {
@@ -25,7 +26,12 @@ describe('loadConfig', () => {
       publicUrl: 'http://localhost:3000',
       graphApiVersion: 'v25.0',
     });
-    expect(config.generatedSecrets).toEqual(['JWT_SECRET', 'ENCRYPTION_KEY', 'FACEBOOK_APP_SECRET', 'FACEBOOK_VERIFY_TOKEN']);
+    expect(config.generatedSecrets).toEqual([
+      'JWT_SECRET',
+      'ENCRYPTION_KEY',
+      'FACEBOOK_APP_SECRET',
+      'FACEBOOK_VERIFY_TOKEN',
+    ]);
     expect(config.encryptionKey).toHaveLength(32);
   });
 
@@ -73,7 +79,9 @@ describe('loadConfig', () => {
   });
 
   it('wants the first admin complete', () => {
-    expect(problemsOf({ ADMIN_USERNAME: 'root' })).toEqual(['ADMIN_USERNAME and ADMIN_PASSWORD: set both or neither']);
+    expect(problemsOf({ ADMIN_USERNAME: 'root' })).toEqual([
+      'ADMIN_USERNAME and ADMIN_PASSWORD: set both or neither',
+    ]);
     expect(problemsOf({ ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'short' })).toEqual([
       'ADMIN_PASSWORD: must be at least 8 characters',
     ]);

@@ -16,7 +16,8 @@ export function devSecretStore(file: string): (name: GeneratedSecretName) => str
   }
   return (name) => {
     if (!stored[name]) {
-      stored[name] = name === 'ENCRYPTION_KEY' ? randomBytes(32).toString('hex') : randomBytes(32).toString('base64url');
+      stored[name] =
+        name === 'ENCRYPTION_KEY' ? randomBytes(32).toString('hex') : randomBytes(32).toString('base64url');
       mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
     }

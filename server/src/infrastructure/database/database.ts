@@ -54,8 +54,9 @@ export function dataSourceOptions(url: string): DataSourceOptions {
  */
 export async function openDataSource(options: DataSourceOptions): Promise<DataSource> {
   const dataSource = await new DataSource(options).initialize();
-  const pool = (dataSource.driver as unknown as { pool: { on(event: 'connection', fn: (c: UtcSession) => void): void } })
-    .pool;
+  const pool = (
+    dataSource.driver as unknown as { pool: { on(event: 'connection', fn: (c: UtcSession) => void): void } }
+  ).pool;
   pool.on('connection', (connection) => connection.query("SET time_zone = '+00:00'"));
   // The one connection opened by initialize() predates the hook; it is the only free one now.
   await dataSource.query("SET time_zone = '+00:00'");
@@ -71,8 +72,11 @@ export async function runMigrationsExclusively(dataSource: DataSource): Promise<
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
-    const [row] = (await runner.query(`SELECT GET_LOCK('parley_migrations', 120) AS got`)) as { got: number }[];
-    if (Number(row?.got) !== 1) throw new Error('Timed out waiting for another instance to finish migrations');
+    const [row] = (await runner.query(`SELECT GET_LOCK('parley_migrations', 120) AS got`)) as {
+      got: number;
+    }[];
+    if (Number(row?.got) !== 1)
+      throw new Error('Timed out waiting for another instance to finish migrations');
     try {
       await dataSource.runMigrations({ transaction: 'each' });
     } finally {

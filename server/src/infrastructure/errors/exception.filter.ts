@@ -15,7 +15,8 @@ export class ParleyExceptionFilter extends BaseExceptionFilter {
   override catch(exception: unknown, host: ArgumentsHost) {
     if ((host.getType() as string) === 'graphql') {
       const error = toGraphQLError(exception);
-      if (isInternal(error)) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+      if (isInternal(error))
+        this.logger.error(exception instanceof Error ? exception.stack : String(exception));
       return error;
     }
     if (exception instanceof ParleyError) {

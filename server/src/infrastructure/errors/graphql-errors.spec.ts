@@ -14,7 +14,9 @@ describe('toGraphQLError', () => {
     expect(toGraphQLError(new UnauthorizedException()).extensions.code).toBe(ErrorCode.UNAUTHENTICATED);
     expect(toGraphQLError(new UnauthorizedException()).message).toMatch(/Sign in first/);
     expect(toGraphQLError(new ForbiddenException()).message).toBe('You are not allowed to do this');
-    expect(toGraphQLError(new BadRequestException(['a is bad', 'b is bad'])).message).toBe('a is bad; b is bad');
+    expect(toGraphQLError(new BadRequestException(['a is bad', 'b is bad'])).message).toBe(
+      'a is bad; b is bad',
+    );
   });
 
   it('hides anything unexpected behind INTERNAL_SERVER_ERROR', () => {

@@ -33,7 +33,9 @@ export function toGraphQLError(error: unknown): GraphQLError {
           : error.message;
       const message = Array.isArray(raw) ? raw.join('; ') : String(raw);
       // Passport's bare "Unauthorized" tells nobody anything; say what is needed instead.
-      const readable = /^(Unauthorized|Forbidden)( resource)?$/i.test(message) ? DEFAULT_MESSAGE[code] : message;
+      const readable = /^(Unauthorized|Forbidden)( resource)?$/i.test(message)
+        ? DEFAULT_MESSAGE[code]
+        : message;
       return new GraphQLError(readable ?? message, { extensions: { code } });
     }
   }

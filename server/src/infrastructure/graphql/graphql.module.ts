@@ -22,7 +22,11 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   if (code === 'INTERNAL_SERVER_ERROR' || code === undefined) {
     const original = (error as { originalError?: unknown })?.originalError ?? error;
     errorLogger.error(original instanceof Error ? (original.stack ?? original.message) : String(original));
-    return { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' }, path: formatted.path };
+    return {
+      message: 'Internal server error',
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+      path: formatted.path,
+    };
   }
   const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
   return { ...formatted, extensions };

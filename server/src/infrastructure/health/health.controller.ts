@@ -34,7 +34,12 @@ export class HealthController {
     return this.health.check([
       () => this.db.pingCheck('mysql', { timeout: 2_000 }),
       () => this.ping('redis', () => this.redis.ping()),
-      ...this.jobs.all().map((queue) => () => this.ping(`queue:${queue.name}`, async () => ((await queue.client) as unknown as Redis).ping())),
+      ...this.jobs
+        .all()
+        .map(
+          (queue) => () =>
+            this.ping(`queue:${queue.name}`, async () => ((await queue.client) as unknown as Redis).ping()),
+        ),
     ]);
   }
 

@@ -5,7 +5,15 @@ describe('checkJobHandlers', () => {
   const jobs = ['a', 'b'];
 
   it('accepts exactly one handler per job', () => {
-    expect(checkJobHandlers([{ job: 'a', where: 'A.run' }, { job: 'b', where: 'B.run' }], jobs)).toEqual([]);
+    expect(
+      checkJobHandlers(
+        [
+          { job: 'a', where: 'A.run' },
+          { job: 'b', where: 'B.run' },
+        ],
+        jobs,
+      ),
+    ).toEqual([]);
   });
 
   it('names jobs with no handler, two handlers, or an unknown name', () => {
@@ -18,6 +26,10 @@ describe('checkJobHandlers', () => {
         ],
         jobs,
       ),
-    ).toEqual(['job "a" has 2 handlers: A.run, Other.run', 'job "b" has no handler', 'C.run handles unknown job "c"']);
+    ).toEqual([
+      'job "a" has 2 handlers: A.run, Other.run',
+      'job "b" has no handler',
+      'C.run handles unknown job "c"',
+    ]);
   });
 });

@@ -50,7 +50,10 @@ export class QueuesModule {
         DiscoveryModule,
         BullModule.forRootAsync({
           inject: [APP_CONFIG],
-          useFactory: (c: AppConfig) => ({ connection: redisConnection(c.redisUrl), prefix: `${c.redisPrefix}:bull` }),
+          useFactory: (c: AppConfig) => ({
+            connection: redisConnection(c.redisUrl),
+            prefix: `${c.redisPrefix}:bull`,
+          }),
         }),
         BullModule.registerQueue(...Object.values(QueueName).map((name) => ({ name }))),
       ],

@@ -18,7 +18,9 @@ export function createRedis(config: AppConfig, name: string, options: { subscrib
 
 @Global()
 @Module({
-  providers: [{ provide: REDIS, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createRedis(config, 'main') }],
+  providers: [
+    { provide: REDIS, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createRedis(config, 'main') },
+  ],
   exports: [REDIS],
 })
 export class RedisModule implements OnApplicationShutdown {
