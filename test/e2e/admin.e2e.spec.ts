@@ -18,7 +18,11 @@ let adminToken: string;
 let adminDisplayName: string;
 
 /** The GraphQL API over HTTP, as a tool would use it; fails the test on any GraphQL error. */
-async function graphql<T>(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
+async function graphql<T>(
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+): Promise<T> {
   const response = await fetch(`${server.baseUrl}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -135,7 +139,11 @@ describe('admin console', () => {
     await page.getByTestId('confirm-ok').click();
     await row.waitFor({ state: 'detached' });
     await page.getByText('API key CRM sync revoked').waitFor();
-    const { apiKeys } = await graphql<{ apiKeys: { name: string }[] }>('{ apiKeys { name } }', {}, adminToken);
+    const { apiKeys } = await graphql<{ apiKeys: { name: string }[] }>(
+      '{ apiKeys { name } }',
+      {},
+      adminToken,
+    );
     expect(apiKeys.map((k) => k.name)).not.toContain('CRM sync');
   });
 
@@ -173,5 +181,10 @@ describe('admin console', () => {
     await page.waitForURL('**/home');
     await page.getByText('Your role does not give access to that page.').waitFor();
     expect(await page.getByTestId('users-table').count()).toBe(0);
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL('**/login');
+    await page.goto(`${server.baseUrl}/home`);
+    await page.waitForURL('**/login');
   });
 });

@@ -1,0 +1,43 @@
+import type { Routes } from '@angular/router';
+import { landingGuard, roleGuard, signedInGuard, signedOutGuard } from './core/auth/guards';
+import { rolesFor } from './core/navigation';
+
+export const routes: Routes = [
+  {
+    path: 'login',
+    title: 'Sign in · Parley',
+    canMatch: [signedOutGuard],
+    loadComponent: () => import('./pages/login/login').then((m) => m.LoginPage),
+  },
+  {
+    path: '',
+    canActivate: [signedInGuard],
+    loadComponent: () => import('./shell/shell').then((m) => m.Shell),
+    children: [
+      // Each role lands on its first section.
+      { path: '', pathMatch: 'full', canActivate: [landingGuard], children: [] },
+      {
+        path: 'home',
+        title: 'Home · Parley',
+        canActivate: [roleGuard],
+        data: { roles: rolesFor('home') },
+        loadComponent: () => import('./pages/home/home').then((m) => m.HomePage),
+      },
+      {
+        path: 'admin/users',
+        title: 'Users · Parley',
+        canActivate: [roleGuard],
+        data: { roles: rolesFor('admin/users') },
+        loadComponent: () => import('./pages/admin/users/users').then((m) => m.UsersPage),
+      },
+      {
+        path: 'admin/api-keys',
+        title: 'API keys · Parley',
+        canActivate: [roleGuard],
+        data: { roles: rolesFor('admin/api-keys') },
+        loadComponent: () => import('./pages/admin/api-keys/api-keys').then((m) => m.ApiKeysPage),
+      },
+    ],
+  },
+  { path: '**', redirectTo: '' },
+];

@@ -1,0 +1,138 @@
+import { DatePipe } from '@angular/common';
+import { ChangeDetectionStrategy, Component, DestroyRef, inject, signal } from '@angular/core';
+import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
+import { MatButtonModule } from '@angular/material/button';
+import { MatDialog } from '@angular/material/dialog';
+import { MatIconModule } from '@angular/material/icon';
+import { MatProgressBarModule } from '@angular/material/progress-bar';
+import { MatSnackBar } from '@angular/material/snack-bar';
+import { MatTableModule } from '@angular/material/table';
+import { Apollo } from 'apollo-angular';
+import { filter, firstValueFrom } from 'rxjs';
+import { describeError } from '../../../core/graphql/errors';
+import { type ApiKeyRowFragment, ApiKeysDocument, RevokeApiKeyDocument } from '../../../graphql/generated';
+import { confirm } from '../../../ui/confirm-dialog';
+import { ErrorMessage } from '../../../ui/error-message';
+import { RoleLabelPipe } from '../../../ui/role-label.pipe';
+import { ApiKeyCreatedDialog } from './api-key-created-dialog';
+import { type CreatedApiKey, NewApiKeyDialog } from './new-api-key-dialog';
+
+/** Admin: API keys for third-party tools; creates (showing the key once) and revokes them. */
+@Component({
+  selector: 'app-api-keys',
+  imports: [
+    DatePipe,
+    MatButtonModule,
+    MatIconModule,
+    MatProgressBarModule,
+    MatTableModule,
+    ErrorMessage,
+    RoleLabelPipe,
+  ],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  templateUrl: './api-keys.html',
+  styleUrl: './api-keys.scss',
+})
+export class ApiKeysPage {
+  private readonly apollo = inject(Apollo);
+  private readonly dialog = inject(MatDialog);
+  private readonly snackBar = inject(MatSnackBar);
+  private readonly destroyRef = inject(DestroyRef);
+
+  protected readonly columns = ['name', 'role', 'createdAt', 'lastUsedAt', 'actions'];
+  protected readonly keys = signal<readonly ApiKeyRowFragment[]>([]);
+  protected readonly loading = signal(true);
+  protected readonly loadError = signal<string | null>(null);
+  protected readonly actionError = signal<string | null>(null);
+  /** Ids of keys being revoked: their button is disabled meanwhile. */
+  protected readonly revoking = signal<ReadonlySet<string>>(new Set());
+  protected readonly trackById = (_index: number, key: ApiKeyRowFragment): string => key.id;
+
+  constructor() {
+    void this.load();
+  }
+
+  async load(): Promise<void> {
+    this.loading.set(true);
+    this.loadError.set(null);
+    try {
+      const result = await firstValueFrom(
+        this.apollo.query({ query: ApiKeysDocument, fetchPolicy: 'network-only' }),
+      );
+      const keys = result.data?.apiKeys;
+      if (!keys) throw new Error('The Parley server sent no list of API keys.');
+      this.keys.set(sortByCreation(keys));
+    } catch (error) {
+      this.loadError.set(`Could not load the API keys: ${describeError(error)}`);
+    } finally {
+      this.loading.set(false);
+    }
+  }
+
+  openNewKey(): void {
+    this.actionError.set(null);
+    this.dialog
+      .open<NewApiKeyDialog, void, CreatedApiKey>(NewApiKeyDialog, { width: '480px' })
+      .afterClosed()
+      .pipe(
+        filter((created): created is CreatedApiKey => created !== undefined),
+        takeUntilDestroyed(this.destroyRef),
+      )
+      .subscribe((created) => {
+        this.keys.update((keys) =>
+          sortByCreation([...keys.filter((k) => k.id !== created.apiKey.id), created.apiKey]),
+        );
+        // The key itself lives only in that dialog: once it closes, nothing here holds it.
+        this.dialog.open(ApiKeyCreatedDialog, {
+          data: created,
+          width: '560px',
+          disableClose: true,
+          autoFocus: 'dialog',
+        });
+      });
+  }
+
+  revoke(key: ApiKeyRowFragment): void {
+    this.actionError.set(null);
+    confirm(this.dialog, {
+      title: 'Revoke API key?',
+      message: `Tools using "${key.name}" will be refused from now on. This cannot be undone.`,
+      confirmLabel: 'Revoke',
+      danger: true,
+    })
+      .pipe(
+        filter((yes) => yes),
+        takeUntilDestroyed(this.destroyRef),
+      )
+      .subscribe(() => void this.doRevoke(key));
+  }
+
+  private async doRevoke(key: ApiKeyRowFragment): Promise<void> {
+    this.revoking.update((ids) => new Set(ids).add(key.id));
+    try {
+      const result = await firstValueFrom(
+        this.apollo.mutate({ mutation: RevokeApiKeyDocument, variables: { id: key.id } }),
+      );
+      if (result.data?.revokeApiKey !== true) {
+        this.actionError.set(`The API key "${key.name}" was not revoked: the server did not confirm it.`);
+        await this.load();
+        return;
+      }
+      this.keys.update((keys) => keys.filter((k) => k.id !== key.id));
+      this.snackBar.open(`API key ${key.name} revoked`, 'OK');
+    } catch (error) {
+      this.actionError.set(`Could not revoke "${key.name}": ${describeError(error)}`);
+    } finally {
+      this.revoking.update((ids) => {
+        const next = new Set(ids);
+        next.delete(key.id);
+        return next;
+      });
+    }
+  }
+}
+
+/** Newest first, like the server's list. */
+function sortByCreation(keys: readonly ApiKeyRowFragment[]): ApiKeyRowFragment[] {
+  return [...keys].sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
+}

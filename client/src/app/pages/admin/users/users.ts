@@ -1,0 +1,145 @@
+import { DatePipe } from '@angular/common';
+import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal } from '@angular/core';
+import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
+import { MatButtonModule } from '@angular/material/button';
+import { MatDialog } from '@angular/material/dialog';
+import { MatFormFieldModule } from '@angular/material/form-field';
+import { MatIconModule } from '@angular/material/icon';
+import { MatProgressBarModule } from '@angular/material/progress-bar';
+import { MatSelectModule } from '@angular/material/select';
+import { MatSnackBar } from '@angular/material/snack-bar';
+import { MatTableModule } from '@angular/material/table';
+import { Apollo } from 'apollo-angular';
+import { type Subscription, firstValueFrom } from 'rxjs';
+import { describeError } from '../../../core/graphql/errors';
+import { ROLES, ROLE_LABELS } from '../../../core/roles';
+import {
+  type Role,
+  UserChangedDocument,
+  type UserRowFragment,
+  UsersDocument,
+} from '../../../graphql/generated';
+import { ErrorMessage } from '../../../ui/error-message';
+import { PresenceIcon } from '../../../ui/presence-icon';
+import { RoleLabelPipe } from '../../../ui/role-label.pipe';
+import { NewUserDialog } from './new-user-dialog';
+
+type RoleFilter = Role | 'ALL';
+
+/** Admin: every user, their role and live presence; creates users. */
+@Component({
+  selector: 'app-users',
+  imports: [
+    DatePipe,
+    MatButtonModule,
+    MatFormFieldModule,
+    MatIconModule,
+    MatProgressBarModule,
+    MatSelectModule,
+    MatTableModule,
+    ErrorMessage,
+    PresenceIcon,
+    RoleLabelPipe,
+  ],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  templateUrl: './users.html',
+  styleUrl: './users.scss',
+})
+export class UsersPage {
+  private readonly apollo = inject(Apollo);
+  private readonly dialog = inject(MatDialog);
+  private readonly snackBar = inject(MatSnackBar);
+  private readonly destroyRef = inject(DestroyRef);
+
+  protected readonly roles = ROLES;
+  protected readonly columns = ['username', 'displayName', 'role', 'presence'];
+  protected readonly roleFilter = signal<RoleFilter>('ALL');
+  protected readonly loading = signal(true);
+  protected readonly loadError = signal<string | null>(null);
+  protected readonly liveError = signal<string | null>(null);
+
+  private readonly usersById = signal<ReadonlyMap<string, UserRowFragment>>(new Map());
+  private changes: Subscription | null = null;
+
+  protected readonly rows = computed(() => {
+    const filter = this.roleFilter();
+    return [...this.usersById().values()]
+      .filter((user) => filter === 'ALL' || user.role === filter)
+      .sort((a, b) => a.username.localeCompare(b.username));
+  });
+  protected readonly emptyText = computed(() => {
+    const filter = this.roleFilter();
+    if (this.loading()) return 'Loading users…';
+    if (this.usersById().size === 0 || filter === 'ALL') return 'No users yet.';
+    return `No user has the role ${ROLE_LABELS[filter]}.`;
+  });
+  protected readonly trackById = (_index: number, user: UserRowFragment): string => user.id;
+
+  constructor() {
+    // Listen first, then load: a change made meanwhile is not lost.
+    this.watchChanges();
+    void this.load();
+  }
+
+  openNewUser(): void {
+    this.dialog
+      .open<NewUserDialog, void, UserRowFragment>(NewUserDialog, {
+        width: '480px',
+        autoFocus: 'first-tabbable',
+      })
+      .afterClosed()
+      .pipe(takeUntilDestroyed(this.destroyRef))
+      .subscribe((user) => {
+        if (!user) return;
+        this.upsert(user);
+        this.snackBar.open(`User ${user.username} created`, 'OK');
+      });
+  }
+
+  retry(): void {
+    this.watchChanges();
+    void this.load();
+  }
+
+  private async load(): Promise<void> {
+    this.loading.set(true);
+    this.loadError.set(null);
+    const before = this.usersById();
+    try {
+      const result = await firstValueFrom(
+        this.apollo.query({ query: UsersDocument, fetchPolicy: 'network-only' }),
+      );
+      const users = result.data?.users;
+      if (!users) throw new Error('The Parley server sent no list of users.');
+      this.usersById.update((current) => {
+        const next = new Map(users.map((user) => [user.id, user]));
+        // Changes pushed while the list was loading are newer than the list.
+        for (const [id, user] of current) if (before.get(id) !== user) next.set(id, user);
+        return next;
+      });
+    } catch (error) {
+      this.loadError.set(`Could not load the users: ${describeError(error)}`);
+    } finally {
+      this.loading.set(false);
+    }
+  }
+
+  private watchChanges(): void {
+    this.changes?.unsubscribe();
+    this.liveError.set(null);
+    this.changes = this.apollo
+      .subscribe({ query: UserChangedDocument })
+      .pipe(takeUntilDestroyed(this.destroyRef))
+      .subscribe({
+        next: (result) => {
+          if (result.error) this.liveError.set(describeError(result.error));
+          else if (result.data) this.upsert(result.data.userChanged);
+        },
+        error: (error: unknown) => this.liveError.set(describeError(error)),
+      });
+  }
+
+  private upsert(user: UserRowFragment): void {
+    this.usersById.update((current) => new Map(current).set(user.id, user));
+  }
+}

@@ -1,0 +1,55 @@
+import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
+import { MatButtonModule } from '@angular/material/button';
+import { MAT_DIALOG_DATA, MatDialog, MatDialogModule } from '@angular/material/dialog';
+import { type Observable, map } from 'rxjs';
+
+export interface ConfirmDialogData {
+  title: string;
+  message: string;
+  confirmLabel: string;
+  /** Styles the confirm button as destructive. */
+  danger?: boolean;
+}
+
+/** Asks a yes/no question; closes with true when confirmed. */
+@Component({
+  selector: 'app-confirm-dialog',
+  imports: [MatButtonModule, MatDialogModule],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `
+    <h2 mat-dialog-title>{{ data.title }}</h2>
+    <mat-dialog-content>
+      <p>{{ data.message }}</p>
+    </mat-dialog-content>
+    <mat-dialog-actions align="end">
+      <button mat-button type="button" [mat-dialog-close]="false" data-testid="confirm-cancel">Cancel</button>
+      <button
+        mat-flat-button
+        type="button"
+        [class.danger]="data.danger"
+        [mat-dialog-close]="true"
+        cdkFocusInitial
+        data-testid="confirm-ok"
+      >
+        {{ data.confirmLabel }}
+      </button>
+    </mat-dialog-actions>
+  `,
+  styles: `
+    .danger {
+      --mat-button-filled-container-color: var(--mat-sys-error);
+      --mat-button-filled-label-text-color: var(--mat-sys-on-error);
+    }
+  `,
+})
+export class ConfirmDialog {
+  protected readonly data = inject<ConfirmDialogData>(MAT_DIALOG_DATA);
+}
+
+/** Opens the confirmation dialog; emits true only when the person confirmed. */
+export function confirm(dialog: MatDialog, data: ConfirmDialogData): Observable<boolean> {
+  return dialog
+    .open<ConfirmDialog, ConfirmDialogData, boolean>(ConfirmDialog, { data, width: '440px' })
+    .afterClosed()
+    .pipe(map((answer) => answer === true));
+}
