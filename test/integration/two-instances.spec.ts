@@ -77,3 +77,47 @@ describe('two server processes sharing one MySQL and one Redis', () => {
     expect(((await response.json()) as { data: unknown }).data).toEqual({ users: [{ username: 'admin' }] });
   });
 });
+
+describe('ROLE=api and ROLE=worker', () => {
+  let environment: TestEnvironment;
+  const children: ChildProcess[] = [];
+
+  afterAll(async () => {
+    await Promise.all(children.map(stopProcess));
+    await environment?.cleanup();
+  });
+
+  it('leaves jobs to the worker process: an API-only instance queues them, a worker runs them', async () => {
+    environment = testEnvironment();
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const api = await startProcess({ ...environment.env, ROLE: 'api' }, port);
+    children.push(api.child);
+    const token = await login(api.baseUrl, environment.env.ADMIN_USERNAME, environment.env.ADMIN_PASSWORD);
+    const call = async (query: string, headers: Record<string, string>) => {
+      const response = await fetch(`${api.baseUrl}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query }),
+      });
+      return ((await response.json()) as { data: any }).data;
+    };
+    const created = await call(
+      'mutation { createApiKey(name: "bi", role: SUPERVISOR) { key apiKey { id } } }',
+      {
+        authorization: `Bearer ${token}`,
+      },
+    );
+    await call('{ users { id } }', { 'x-api-key': created.createApiKey.key });
+    const lastUsed = async () =>
+      ((await call('{ apiKeys { lastUsedAt } }', { authorization: `Bearer ${token}` })).apiKeys[0]
+        ?.lastUsedAt ?? null) as string | null;
+
+    // Recording the key's use is a job: nothing runs it while only the API role is up.
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(await lastUsed()).toBeNull();
+
+    const worker = await startProcess({ ...environment.env, ROLE: 'worker' }, port + 1);
+    children.push(worker.child);
+    expect(await eventually(lastUsed, 15_000)).toMatch(/^\d{4}-/);
+  });
+});
