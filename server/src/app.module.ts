@@ -4,6 +4,7 @@ import { ServeStaticModule } from '@nestjs/serve-static';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuthModule } from './auth/auth.module.js';
+import { CampaignsModule } from './campaigns/campaigns.module.js';
 import { DemoModule } from './demo/demo.module.js';
 import { type AppConfig, rolesIncludeApi } from './infrastructure/config/config.js';
 import { ConfigModule } from './infrastructure/config/config.module.js';
@@ -53,6 +54,7 @@ export class AppModule {
         QueuesModule.forRoot(config),
         HealthModule,
         AuthModule,
+        CampaignsModule,
         MembersModule,
         DemoModule,
         ...(serveApi ? [GraphqlModule] : []),

@@ -1,13 +1,18 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { CampaignsModule } from '../campaigns/campaigns.module.js';
+import { CampaignMemberEntity } from './campaign-member.entity.js';
+import { CampaignMembersResolver } from './campaign-members.resolver.js';
+import { MembersResolver } from './members.resolver.js';
+import { MembersService } from './members.service.js';
 import { UserEntity } from './user.entity.js';
 import { UsersResolver } from './users.resolver.js';
 import { UsersService } from './users.service.js';
 
-/** People: users and (later) their campaign memberships. */
+/** People: users and their campaign memberships (penalty, position). */
 @Module({
-  imports: [TypeOrmModule.forFeature([UserEntity])],
-  providers: [UsersService, UsersResolver],
-  exports: [UsersService],
+  imports: [TypeOrmModule.forFeature([UserEntity, CampaignMemberEntity]), CampaignsModule],
+  providers: [UsersService, UsersResolver, MembersService, MembersResolver, CampaignMembersResolver],
+  exports: [UsersService, MembersService],
 })
 export class MembersModule {}

@@ -1,9 +1,10 @@
-import { Args, Mutation, Query, Resolver, Subscription } from '@nestjs/graphql';
+import { Args, ID, Mutation, Query, Resolver, Subscription } from '@nestjs/graphql';
 import { Role } from '@parley/libs/shared/roles.js';
 import { CurrentPrincipal, type Principal, Roles } from '../auth/principal.js';
 import { ParleyError } from '../infrastructure/errors/parley-error.js';
 import { PubSubService, Trigger } from '../infrastructure/pubsub/pubsub.service.js';
 import { CreateUserInput } from './dto/create-user.input.js';
+import { ResetUserPasswordArgs } from './dto/reset-user-password.args.js';
 import { UserModel } from './user.model.js';
 import { UsersService } from './users.service.js';
 
@@ -23,16 +24,41 @@ export class UsersResolver {
     return this.usersService.getById(principal.userId);
   }
 
-  @Query(() => [UserModel])
+  @Query(() => [UserModel], { description: 'By username; deactivated users only with includeInactive.' })
   @Roles(Role.ADMIN, Role.SUPERVISOR)
-  users(@Args('role', { type: () => Role, nullable: true }) role?: Role) {
-    return this.usersService.list(role);
+  users(
+    @Args('role', { type: () => Role, nullable: true }) role?: Role,
+    @Args('includeInactive', { type: () => Boolean, nullable: true, defaultValue: false })
+    includeInactive?: boolean,
+  ) {
+    return this.usersService.list(role, includeInactive ?? false);
   }
 
   @Mutation(() => UserModel)
   @Roles(Role.ADMIN)
   createUser(@Args('input') input: CreateUserInput) {
     return this.usersService.create(input);
+  }
+
+  @Mutation(() => UserModel, {
+    description:
+      'The user can no longer sign in; their tokens and open subscriptions stop at once. Not yourself.',
+  })
+  @Roles(Role.ADMIN)
+  deactivateUser(@Args('id', { type: () => ID }) id: string, @CurrentPrincipal() principal: Principal) {
+    return this.usersService.deactivate(id, principal);
+  }
+
+  @Mutation(() => UserModel)
+  @Roles(Role.ADMIN)
+  reactivateUser(@Args('id', { type: () => ID }) id: string) {
+    return this.usersService.reactivate(id);
+  }
+
+  @Mutation(() => UserModel)
+  @Roles(Role.ADMIN)
+  resetUserPassword(@Args() { id, password }: ResetUserPasswordArgs) {
+    return this.usersService.resetPassword(id, password);
   }
 
   @Subscription(() => UserModel, { description: 'Users created or changed (admins and supervisors).' })

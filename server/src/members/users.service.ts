@@ -1,12 +1,14 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import * as argon2 from 'argon2';
-import { Repository } from 'typeorm';
-import { Role } from '@parley/libs/shared/roles.js';
+import { In, Repository } from 'typeorm';
+import { Presence, Role } from '@parley/libs/shared/roles.js';
+import type { CredentialRevoked } from '../auth/api-keys.service.js';
+import type { Principal } from '../auth/principal.js';
 import type { AppConfig } from '../infrastructure/config/config.js';
 import { APP_CONFIG } from '../infrastructure/config/config.module.js';
 import { isDuplicateKey } from '../infrastructure/database/errors.js';
-import { ParleyError } from '../infrastructure/errors/parley-error.js';
+import { ErrorCode, ParleyError } from '../infrastructure/errors/parley-error.js';
 import { PubSubService, Trigger } from '../infrastructure/pubsub/pubsub.service.js';
 import type { CreateUserInput } from './dto/create-user.input.js';
 import { UserEntity } from './user.entity.js';
@@ -40,8 +42,16 @@ export class UsersService implements OnApplicationBootstrap {
     }
   }
 
-  list(role?: Role): Promise<UserEntity[]> {
-    return this.users.find({ where: role ? { role } : {}, order: { username: 'ASC' } });
+  /** By username; deactivated users only when asked for. */
+  list(role?: Role | null, includeInactive = false): Promise<UserEntity[]> {
+    return this.users.find({
+      where: { ...(role ? { role } : {}), ...(includeInactive ? {} : { active: true }) },
+      order: { username: 'ASC' },
+    });
+  }
+
+  findByIds(ids: readonly string[]): Promise<UserEntity[]> {
+    return ids.length ? this.users.findBy({ id: In([...ids]) }) : Promise.resolve([]);
   }
 
   findById(id: string): Promise<UserEntity | null> {
@@ -82,5 +92,60 @@ export class UsersService implements OnApplicationBootstrap {
     const saved = await this.getById(user.id);
     await this.pubsub.publish(Trigger.UserChanged, { userChanged: saved });
     return saved;
+  }
+
+  /**
+   * The user can no longer sign in; their tokens stop working at once (every request re-reads
+   * `active`) and their open sockets are closed on every instance. They keep their memberships and
+   * history. Nobody deactivates themselves, and the last active admin stays.
+   */
+  async deactivate(id: string, by: Principal): Promise<UserEntity> {
+    if (by.kind === 'user' && by.userId === id) {
+      throw new ParleyError(ErrorCode.CONFLICT, 'You cannot deactivate yourself; ask another admin', { id });
+    }
+    const user = await this.getById(id);
+    if (!user.active) return user;
+    if (user.role === Role.ADMIN && (await this.users.countBy({ role: Role.ADMIN, active: true })) <= 1) {
+      throw new ParleyError(
+        ErrorCode.CONFLICT,
+        `"${user.username}" is the last active admin and cannot be deactivated`,
+        {
+          id,
+        },
+      );
+    }
+    // Conditional, so two concurrent calls announce it once.
+    const result = await this.users.update(
+      { id, active: true },
+      { active: false, presence: Presence.OFFLINE, breakReason: null, presenceSince: new Date() },
+    );
+    if (result.affected) {
+      await this.pubsub.publish<CredentialRevoked>(Trigger.CredentialRevoked, {
+        userId: id,
+        reason: 'user deactivated',
+      });
+    }
+    return this.announce(id);
+  }
+
+  async reactivate(id: string): Promise<UserEntity> {
+    const user = await this.getById(id);
+    if (user.active) return user;
+    await this.users.update({ id }, { active: true });
+    return this.announce(id);
+  }
+
+  /** Sets a new password chosen by an admin (argon2id, like every stored password). */
+  async resetPassword(id: string, password: string): Promise<UserEntity> {
+    await this.getById(id);
+    const passwordHash = await argon2.hash(password, { type: argon2.argon2id });
+    await this.users.update({ id }, { passwordHash });
+    return this.getById(id);
+  }
+
+  private async announce(id: string): Promise<UserEntity> {
+    const user = await this.getById(id);
+    await this.pubsub.publish(Trigger.UserChanged, { userChanged: user });
+    return user;
   }
 }

@@ -40,6 +40,21 @@ export class ParleyError extends Error {
     return new ParleyError(ErrorCode.BAD_USER_INPUT, `${field}: ${problem}`, { field });
   }
 
+  /**
+   * Several bad fields at once: the message lists each as `field: problem` (the first field leads),
+   * `extensions.field` names the first and `extensions.problems` carries all of them for forms.
+   */
+  static invalid(problems: readonly { field: string; problem: string }[]): ParleyError {
+    return new ParleyError(
+      ErrorCode.BAD_USER_INPUT,
+      problems.map((p) => `${p.field}: ${p.problem}`).join('; '),
+      {
+        field: problems[0]?.field,
+        problems,
+      },
+    );
+  }
+
   static notFound(what: string, id: string): ParleyError {
     return new ParleyError(ErrorCode.NOT_FOUND, `${what} ${id} does not exist`, { id });
   }

@@ -7,6 +7,8 @@ import { createRedis } from '../redis/redis.module.js';
 /** Names of the events that fan out to every instance (scoped by REDIS_PREFIX on the wire). */
 export enum Trigger {
   UserChanged = 'user.changed',
+  /** A campaign's settings, canned responses, members or token changed, or it was deleted. */
+  CampaignChanged = 'campaign.changed',
   /** A credential lost its rights: every instance closes that credential's open sockets. */
   CredentialRevoked = 'auth.credential-revoked',
 }

@@ -1,0 +1,47 @@
+// Campaign enums shared by server and client (product.md sections 1 to 4); string values are the wire values.
+
+/** MESSENGER campaigns carry chats; VOICE campaigns only hold members (Parley handles no calls). */
+export enum Channel {
+  MESSENGER = 'MESSENGER',
+  VOICE = 'VOICE',
+}
+
+export enum Weekday {
+  MON = 'MON',
+  TUE = 'TUE',
+  WED = 'WED',
+  THU = 'THU',
+  FRI = 'FRI',
+  SAT = 'SAT',
+  SUN = 'SUN',
+}
+
+/** Monday first, as ISO 8601 (and luxon's `weekday`, 1..7) count them. */
+export const ALL_WEEKDAYS: readonly Weekday[] = [
+  Weekday.MON,
+  Weekday.TUE,
+  Weekday.WED,
+  Weekday.THU,
+  Weekday.FRI,
+  Weekday.SAT,
+  Weekday.SUN,
+];
+
+/** How queued interactions are handed to the campaign's eligible agents (product.md section 4). */
+export enum RoutingStrategy {
+  RINGALL = 'RINGALL',
+  LEASTRECENT = 'LEASTRECENT',
+  FEWESTCALLS = 'FEWESTCALLS',
+  RANDOM = 'RANDOM',
+  RRMEMORY = 'RRMEMORY',
+  LINEAR = 'LINEAR',
+  WRANDOM = 'WRANDOM',
+  MANUAL = 'MANUAL',
+}
+
+/** The page token as Parley last saw it (product.md section 2). */
+export enum TokenStatus {
+  NOT_CONNECTED = 'NOT_CONNECTED',
+  ACTIVE = 'ACTIVE',
+  INACTIVE = 'INACTIVE',
+}

@@ -1,0 +1,110 @@
+import { Args, ID, Mutation, Parent, Query, ResolveField, Resolver, Subscription } from '@nestjs/graphql';
+import { isOpen } from '@parley/libs/schedule/schedule.js';
+import { Channel } from '@parley/libs/shared/campaigns.js';
+import { Role } from '@parley/libs/shared/roles.js';
+import { CurrentPrincipal, type Principal, Roles } from '../auth/principal.js';
+import { PubSubService, Trigger } from '../infrastructure/pubsub/pubsub.service.js';
+import { CampaignModel } from './campaign.model.js';
+import type { CampaignChange } from './campaigns.service.js';
+import { CampaignsService } from './campaigns.service.js';
+import { CampaignInput, CannedResponseInput } from './dto/campaign.input.js';
+
+@Resolver(() => CampaignModel)
+export class CampaignsResolver {
+  constructor(
+    private readonly campaignsService: CampaignsService,
+    private readonly pubsub: PubSubService,
+  ) {}
+
+  @Query(() => [CampaignModel], {
+    description: 'By name. Agents see only the campaigns they are members of; an AGENT API key sees none.',
+  })
+  @Roles(Role.ADMIN, Role.SUPERVISOR, Role.AGENT)
+  campaigns(
+    @CurrentPrincipal() principal: Principal,
+    @Args('channel', { type: () => Channel, nullable: true }) channel?: Channel,
+  ) {
+    return this.campaignsService.listVisible(principal, channel);
+  }
+
+  @Query(() => CampaignModel, {
+    nullable: true,
+    description: 'Null when it does not exist or the caller may not see it.',
+  })
+  @Roles(Role.ADMIN, Role.SUPERVISOR, Role.AGENT)
+  campaign(@CurrentPrincipal() principal: Principal, @Args('id', { type: () => ID }) id: string) {
+    return this.campaignsService.findVisible(principal, id);
+  }
+
+  @Mutation(() => CampaignModel)
+  @Roles(Role.ADMIN)
+  createCampaign(@Args('input') input: CampaignInput) {
+    return this.campaignsService.create(input);
+  }
+
+  @Mutation(() => CampaignModel, { description: 'Omitted fields stay unchanged; the channel cannot change.' })
+  @Roles(Role.ADMIN)
+  updateCampaign(@Args('id', { type: () => ID }) id: string, @Args('input') input: CampaignInput) {
+    return this.campaignsService.update(id, input);
+  }
+
+  @Mutation(() => Boolean, {
+    description: 'Refused (CONFLICT) once the campaign has interactions: disable it instead.',
+  })
+  @Roles(Role.ADMIN)
+  deleteCampaign(@Args('id', { type: () => ID }) id: string) {
+    return this.campaignsService.delete(id);
+  }
+
+  @Mutation(() => CampaignModel, { description: "Appends one canned response to the campaign's list." })
+  @Roles(Role.ADMIN)
+  addCannedResponse(
+    @Args('campaignId', { type: () => ID }) campaignId: string,
+    @Args('input') input: CannedResponseInput,
+  ) {
+    return this.campaignsService.addCannedResponse(campaignId, input);
+  }
+
+  @Mutation(() => CampaignModel)
+  @Roles(Role.ADMIN)
+  updateCannedResponse(
+    @Args('id', { type: () => ID }) id: string,
+    @Args('input') input: CannedResponseInput,
+  ) {
+    return this.campaignsService.updateCannedResponse(id, input);
+  }
+
+  @Mutation(() => CampaignModel)
+  @Roles(Role.ADMIN)
+  removeCannedResponse(@Args('id', { type: () => ID }) id: string) {
+    return this.campaignsService.removeCannedResponse(id);
+  }
+
+  @Subscription(() => CampaignModel, {
+    description:
+      'Token status and configuration changes (admins and supervisors); deleted is true on the last event.',
+  })
+  @Roles(Role.ADMIN, Role.SUPERVISOR)
+  campaignChanged() {
+    return this.pubsub.asyncIterator(Trigger.CampaignChanged);
+  }
+
+  @ResolveField(() => Boolean, {
+    description: "Whether the schedule is open now, read in the campaign's zone.",
+  })
+  isOpenNow(@Parent() campaign: CampaignModel): boolean {
+    try {
+      return isOpen(campaign.schedule, campaign.timezone, new Date());
+    } catch {
+      // A zone the runtime no longer knows (tz database update): closed rather than a failed query.
+      return false;
+    }
+  }
+
+  @ResolveField(() => Boolean, {
+    description: 'True only in the campaignChanged event that announces the campaign was deleted.',
+  })
+  deleted(@Parent() campaign: CampaignChange): boolean {
+    return campaign.deleted === true;
+  }
+}

@@ -1,0 +1,109 @@
+import { Field, InputType, Int } from '@nestjs/graphql';
+import { Allow } from 'class-validator';
+import { Channel, RoutingStrategy, Weekday } from '@parley/libs/shared/campaigns.js';
+
+// Campaign inputs are checked by `validateCampaignInput` (libs/campaigns), the same rules the console
+// runs, so every problem is reported at once with its path. `@Allow()` only keeps each field through
+// the global ValidationPipe's whitelist, which drops undecorated properties.
+
+@InputType()
+export class ScheduleRangeInput {
+  @Field(() => [Weekday])
+  @Allow()
+  days!: Weekday[];
+
+  @Field({ description: '24-hour HH:MM, 00:00 to 23:59.' })
+  @Allow()
+  from!: string;
+
+  @Field({ description: '24-hour HH:MM after from; 24:00 is the end of the day.' })
+  @Allow()
+  to!: string;
+}
+
+@InputType()
+export class ThresholdsInput {
+  @Field(() => Int)
+  @Allow()
+  serviceLevelSeconds!: number;
+
+  @Field(() => Int)
+  @Allow()
+  dropoutSeconds!: number;
+
+  @Field(() => Int)
+  @Allow()
+  chatTimeSeconds!: number;
+
+  @Field(() => Int)
+  @Allow()
+  acdMaxWaiting!: number;
+}
+
+@InputType()
+export class CannedResponseInput {
+  @Field({ description: '1 to 100 characters.' })
+  @Allow()
+  title!: string;
+
+  @Field({ description: '1 to 2000 characters.' })
+  @Allow()
+  text!: string;
+}
+
+@InputType({ description: 'Omitted fields take their defaults on create and stay unchanged on update.' })
+export class CampaignInput {
+  @Field(() => String, { nullable: true, description: 'Unique, 1 to 100 characters; required on create.' })
+  @Allow()
+  name?: string | null;
+
+  @Field(() => Channel, { nullable: true, description: 'MESSENGER by default; cannot change after create.' })
+  @Allow()
+  channel?: Channel | null;
+
+  @Field(() => Boolean, { nullable: true })
+  @Allow()
+  enabled?: boolean | null;
+
+  @Field(() => Int, { nullable: true, description: '0..100, default 80.' })
+  @Allow()
+  serviceLevelTarget?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Null or blank clears it.' })
+  @Allow()
+  pageName?: string | null;
+
+  @Field(() => RoutingStrategy, { nullable: true, description: 'RRMEMORY by default.' })
+  @Allow()
+  strategy?: RoutingStrategy | null;
+
+  @Field(() => String, { nullable: true, description: "IANA zone; the server's zone by default." })
+  @Allow()
+  timezone?: string | null;
+
+  @Field(() => [ScheduleRangeInput], {
+    nullable: true,
+    description: 'Replaces the whole schedule; MON-FRI 09:00-18:00 by default; [] means never open.',
+  })
+  @Allow()
+  schedule?: ScheduleRangeInput[] | null;
+
+  @Field(() => ThresholdsInput, { nullable: true })
+  @Allow()
+  thresholds?: ThresholdsInput | null;
+
+  @Field(() => Int, { nullable: true, description: '1..50, default 3.' })
+  @Allow()
+  maxInteractionsPerAgent?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Up to 2000 characters; null or blank clears it.' })
+  @Allow()
+  afterHoursMessage?: string | null;
+
+  @Field(() => [CannedResponseInput], {
+    nullable: true,
+    description: 'Replaces the whole list, in this order (at most 100).',
+  })
+  @Allow()
+  cannedResponses?: CannedResponseInput[] | null;
+}

@@ -1,0 +1,22 @@
+import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
+import { UserModel } from './user.model.js';
+
+@ObjectType('CampaignMember')
+export class CampaignMemberModel {
+  @Field(() => ID)
+  campaignId!: string;
+
+  @Field(() => UserModel)
+  user!: UserModel;
+
+  @Field(() => Int, { description: '0..100: lower penalty = preferred (WRANDOM weight).' })
+  penalty!: number;
+
+  @Field(() => Int, { description: 'Order used by LINEAR, 1..n without gaps.' })
+  position!: number;
+
+  @Field({
+    description: 'False when the agent is in no VOICE campaign: such members get no Messenger interactions.',
+  })
+  receivesInteractions!: boolean;
+}

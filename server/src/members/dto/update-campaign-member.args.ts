@@ -1,0 +1,25 @@
+import { ArgsType, Field, ID, Int } from '@nestjs/graphql';
+import { Allow } from 'class-validator';
+
+/** Penalty and position are checked by `validateMemberChange` (libs/campaigns), which knows the member count. */
+@ArgsType()
+export class UpdateCampaignMemberArgs {
+  @Field(() => ID)
+  @Allow()
+  campaignId!: string;
+
+  @Field(() => ID)
+  @Allow()
+  userId!: string;
+
+  @Field(() => Int, { nullable: true, description: '0..100; omitted keeps it.' })
+  @Allow()
+  penalty?: number | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: '1..n; the other members shift to keep positions without gaps. Omitted keeps it.',
+  })
+  @Allow()
+  position?: number | null;
+}
