@@ -1,5 +1,10 @@
 import { Foundation1764057600000 } from './1764057600000-foundation.js';
 import { Campaigns1764057700000 } from './1764057700000-campaigns.js';
+import { UserSessionVersion1764057800000 } from './1764057800000-user-session-version.js';
 
 /** Every migration in order; listed explicitly so bundlers, tests and the built server agree. */
-export const ALL_MIGRATIONS = [Foundation1764057600000, Campaigns1764057700000];
+export const ALL_MIGRATIONS = [
+  Foundation1764057600000,
+  Campaigns1764057700000,
+  UserSessionVersion1764057800000,
+];

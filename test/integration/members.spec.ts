@@ -369,6 +369,8 @@ describe('members and users', () => {
         (await gql(server.baseUrl, REACTIVATE, { id: agent.id }, { token: admin })).data!.reactivateUser
           .active,
       ).toBe(true);
+      // The token from before the deactivation stays dead; a new sign-in works.
+      expect(codeOf(await gql(server.baseUrl, ME, {}, { token }))).toBe('UNAUTHENTICATED');
       const again = await login(server.baseUrl, agent.username, 'password-123');
       expect((await gql(server.baseUrl, ME, {}, { token: again })).data!.me.id).toBe(agent.id);
     });
@@ -396,8 +398,12 @@ describe('members and users', () => {
       );
     });
 
-    it('resets a password: the old one stops working, the new one works', async () => {
+    it('resets a password: the old one and its sessions stop working, the new one works', async () => {
       const agent = await newUser();
+      const oldSession = await login(server.baseUrl, agent.username, 'password-123');
+      const { client, closed } = wsClient(server.wsUrl, { authorization: `Bearer ${oldSession}` });
+      subscribe(client, 'subscription { userChanged { id } }');
+      await new Promise((r) => setTimeout(r, 300));
       const short = await gql(server.baseUrl, RESET_PASSWORD, { id: agent.id, p: 'short' }, { token: admin });
       expect(codeOf(short)).toBe('BAD_USER_INPUT');
       expect(short.errors![0].message).toMatch(/^password: must be 8 to 200/);
@@ -408,7 +414,11 @@ describe('members and users', () => {
       await expect(login(server.baseUrl, agent.username, 'password-123')).rejects.toThrow(
         /Wrong username or password/,
       );
-      expect(await login(server.baseUrl, agent.username, 'brand-new-pass')).toEqual(expect.any(String));
+      expect(codeOf(await gql(server.baseUrl, ME, {}, { token: oldSession }))).toBe('UNAUTHENTICATED');
+      expect(await closed).toMatchObject({ code: 4403, reason: 'Forbidden: password reset' });
+      await client.dispose();
+      const fresh = await login(server.baseUrl, agent.username, 'brand-new-pass');
+      expect((await gql(server.baseUrl, ME, {}, { token: fresh })).data!.me.id).toBe(agent.id);
     });
   });
 

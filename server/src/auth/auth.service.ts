@@ -13,6 +13,8 @@ import type { Principal } from './principal.js';
 export interface AccessTokenClaims {
   sub: string;
   exp: number;
+  /** The user's sessionVersion when the token was issued. */
+  sv?: number;
 }
 
 /** A dummy hash to verify against for unknown usernames, so timing does not reveal which exist. */
@@ -47,13 +49,16 @@ export class AuthService {
   }
 
   issueAccessToken(user: UserEntity): string {
-    return this.jwt.sign({ sub: user.id }, { expiresIn: this.config.jwtTtlSeconds });
+    return this.jwt.sign({ sub: user.id, sv: user.sessionVersion }, { expiresIn: this.config.jwtTtlSeconds });
   }
 
-  /** The current principal of a valid token: role and active flag are read fresh, never trusted from the token. */
+  /**
+   * The current principal of a valid token: role, active flag and session version are read fresh,
+   * never trusted from the token.
+   */
   async principalFromClaims(claims: AccessTokenClaims): Promise<Principal | null> {
     const user = await this.users.findById(claims.sub);
-    if (!user || !user.active) return null;
+    if (!user || !user.active || user.sessionVersion !== (claims.sv ?? 0)) return null;
     return {
       kind: 'user',
       userId: user.id,

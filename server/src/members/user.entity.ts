@@ -17,6 +17,10 @@ export class UserEntity extends BaseEntity {
   @Column({ type: 'varchar', length: 255, select: false })
   passwordHash!: string;
 
+  /** In every access token; bumped when a password is reset or the user deactivated, which ends all sessions. */
+  @Column({ type: 'int', default: 0 })
+  sessionVersion!: number;
+
   /** A deactivated user cannot sign in; history keeps pointing at them. */
   @Column({ type: 'boolean', default: true })
   active!: boolean;

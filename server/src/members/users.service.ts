@@ -117,7 +117,14 @@ export class UsersService implements OnApplicationBootstrap {
     // Conditional, so two concurrent calls announce it once.
     const result = await this.users.update(
       { id, active: true },
-      { active: false, presence: Presence.OFFLINE, breakReason: null, presenceSince: new Date() },
+      {
+        active: false,
+        presence: Presence.OFFLINE,
+        breakReason: null,
+        presenceSince: new Date(),
+        // Reactivation must not revive tokens issued before.
+        sessionVersion: () => 'sessionVersion + 1',
+      },
     );
     if (result.affected) {
       await this.pubsub.publish<CredentialRevoked>(Trigger.CredentialRevoked, {
@@ -135,11 +142,18 @@ export class UsersService implements OnApplicationBootstrap {
     return this.announce(id);
   }
 
-  /** Sets a new password chosen by an admin (argon2id, like every stored password). */
+  /**
+   * Sets a new password chosen by an admin (argon2id, like every stored password) and signs the
+   * user out everywhere: whoever knew the old password keeps no session.
+   */
   async resetPassword(id: string, password: string): Promise<UserEntity> {
     await this.getById(id);
     const passwordHash = await argon2.hash(password, { type: argon2.argon2id });
-    await this.users.update({ id }, { passwordHash });
+    await this.users.update({ id }, { passwordHash, sessionVersion: () => 'sessionVersion + 1' });
+    await this.pubsub.publish<CredentialRevoked>(Trigger.CredentialRevoked, {
+      userId: id,
+      reason: 'password reset',
+    });
     return this.getById(id);
   }
 
