@@ -187,4 +187,53 @@ describe('admin console', () => {
     await page.goto(`${server.baseUrl}/home`);
     await page.waitForURL('**/login');
   });
+
+  it('deactivates, reactivates and resets the password of an agent', async (test) => {
+    await graphql(
+      'mutation ($input: CreateUserInput!) { createUser(input: $input) { id } }',
+      {
+        input: {
+          username: 'agent.cleo',
+          displayName: 'Cleo Agent',
+          password: 'cleo-secret-1',
+          role: 'AGENT',
+        },
+      },
+      adminToken,
+    );
+    const canSignIn = async (password: string) =>
+      apiLogin('agent.cleo', password).then(
+        () => true,
+        () => false,
+      );
+    const page = await browser.newPage(test);
+    await signIn(page, server.adminUsername, server.adminPassword);
+    const row = page.locator('[data-testid=user-row][data-username="agent.cleo"]');
+    await row.waitFor();
+
+    await row.getByTestId('user-deactivate').click();
+    await page.getByTestId('confirm-ok').click();
+    await page.locator('[data-testid=user-row][data-username="agent.cleo"][data-active=false]').waitFor();
+    expect(await row.getByTestId('user-inactive').textContent()).toContain('inactive');
+    expect(await canSignIn('cleo-secret-1')).toBe(false);
+
+    await row.getByTestId('user-reactivate').click();
+    await page.getByTestId('confirm-ok').click();
+    await page.locator('[data-testid=user-row][data-username="agent.cleo"][data-active=true]').waitFor();
+    expect(await row.getByTestId('user-inactive').count()).toBe(0);
+    expect(await canSignIn('cleo-secret-1')).toBe(true);
+
+    await row.getByTestId('user-reset-password').click();
+    await page.getByTestId('reset-password-value').fill('short');
+    await page.getByTestId('reset-password-submit').click();
+    await page.getByText('The password needs at least 8 characters.').waitFor();
+    await page.getByTestId('reset-password-value').fill('cleo-new-secret-2');
+    await page.getByTestId('reset-password-submit').click();
+    await page.getByText('New password set for agent.cleo').waitFor();
+    expect(await canSignIn('cleo-secret-1')).toBe(false);
+    expect(await canSignIn('cleo-new-secret-2')).toBe(true);
+    // The admin cannot deactivate themselves.
+    const me = page.locator(`[data-testid=user-row][data-username="${server.adminUsername}"]`);
+    expect(await me.getByTestId('user-deactivate').count()).toBe(0);
+  });
 });

@@ -24,6 +24,37 @@ export const routes: Routes = [
         loadComponent: () => import('./pages/home/home').then((m) => m.HomePage),
       },
       {
+        path: 'admin/campaigns',
+        title: 'Campaigns · Parley',
+        canActivate: [roleGuard],
+        data: { roles: rolesFor('admin/campaigns') },
+        loadComponent: () => import('./pages/admin/campaigns/campaigns').then((m) => m.CampaignsPage),
+      },
+      {
+        path: 'admin/campaigns/new',
+        title: 'New campaign · Parley',
+        canActivate: [roleGuard],
+        // Supervisors read campaigns; only admins create them.
+        data: { roles: ['ADMIN'] },
+        loadComponent: () =>
+          import('./pages/admin/campaigns/campaign-editor').then((m) => m.CampaignEditorPage),
+      },
+      {
+        path: 'admin/campaigns/:id',
+        title: 'Campaign · Parley',
+        canActivate: [roleGuard],
+        data: { roles: rolesFor('admin/campaigns') },
+        loadComponent: () =>
+          import('./pages/admin/campaigns/campaign-editor').then((m) => m.CampaignEditorPage),
+      },
+      {
+        path: 'admin/members',
+        title: 'Members · Parley',
+        canActivate: [roleGuard],
+        data: { roles: rolesFor('admin/members') },
+        loadComponent: () => import('./pages/admin/members/members').then((m) => m.MembersPage),
+      },
+      {
         path: 'admin/users',
         title: 'Users · Parley',
         canActivate: [roleGuard],

@@ -45,6 +45,50 @@ export function hasErrorCode(error: unknown, code: ErrorCode): boolean {
   return graphQLErrorsOf(error).some((e) => e.extensions?.['code'] === code);
 }
 
+/** A problem as a sentence: "must be between 1 and 50" -> "Must be between 1 and 50." */
+export function sentence(problem: string): string {
+  const text = problem.trim();
+  const capitalized = text.charAt(0).toUpperCase() + text.slice(1);
+  return /[.!?]$/.test(capitalized) ? capitalized : `${capitalized}.`;
+}
+
+/** One thing the server refused in the input: `field` is a path such as `schedule[1].from`, or null. */
+export interface InputProblem {
+  field: string | null;
+  problem: string;
+}
+
+/** `schedule[1].from: must be HH:MM` -> path and problem; several may be joined with "; ". */
+const FIELD_MESSAGE = /^([A-Za-z_][\w.[\]]*): (.+)$/s;
+
+/**
+ * The problems of the BAD_USER_INPUT errors in an error, each with the field it names: from
+ * `extensions.problems` when the server lists them, otherwise from messages that start with the
+ * field path, otherwise with `extensions.field`. Empty when the error is of another kind.
+ */
+export function inputProblemsOf(error: unknown): InputProblem[] {
+  const problems: InputProblem[] = [];
+  for (const e of graphQLErrorsOf(error)) {
+    if (e.extensions?.['code'] !== 'BAD_USER_INPUT') continue;
+    const listed = e.extensions['problems'];
+    if (Array.isArray(listed) && listed.length > 0 && listed.every(isFieldProblem)) {
+      problems.push(...listed.map((p) => ({ field: p.field, problem: p.problem })));
+      continue;
+    }
+    const field = e.extensions['field'];
+    for (const part of e.message.split(/;\s+(?=[A-Za-z_][\w.[\]]*: )/)) {
+      const match = FIELD_MESSAGE.exec(part.trim());
+      if (match) problems.push({ field: match[1], problem: match[2] });
+      else problems.push({ field: typeof field === 'string' ? field : null, problem: part.trim() });
+    }
+  }
+  return problems;
+}
+
+function isFieldProblem(value: unknown): value is { field: string; problem: string } {
+  return isObject(value) && typeof value['field'] === 'string' && typeof value['problem'] === 'string';
+}
+
 /** The close code of a graphql-ws socket closed by the server, from the link's error. */
 export function socketCloseCode(error: unknown): number | null {
   if (isObject(error) && typeof error['code'] === 'number' && 'reason' in error) return error['code'];

@@ -10,23 +10,28 @@ import { MatSelectModule } from '@angular/material/select';
 import { MatSnackBar } from '@angular/material/snack-bar';
 import { MatTableModule } from '@angular/material/table';
 import { Apollo } from 'apollo-angular';
-import { type Subscription, firstValueFrom } from 'rxjs';
+import { type Subscription, filter, firstValueFrom } from 'rxjs';
+import { AuthService } from '../../../core/auth/auth.service';
 import { describeError } from '../../../core/graphql/errors';
 import { ROLES, ROLE_LABELS } from '../../../core/roles';
 import {
+  DeactivateUserDocument,
+  ReactivateUserDocument,
   type Role,
   UserChangedDocument,
   type UserRowFragment,
   UsersDocument,
 } from '../../../graphql/generated';
+import { confirm } from '../../../ui/confirm-dialog';
 import { ErrorMessage } from '../../../ui/error-message';
 import { PresenceIcon } from '../../../ui/presence-icon';
 import { RoleLabelPipe } from '../../../ui/role-label.pipe';
 import { NewUserDialog } from './new-user-dialog';
+import { ResetPasswordDialog } from './reset-password-dialog';
 
 type RoleFilter = Role | 'ALL';
 
-/** Admin: every user, their role and live presence; creates users. */
+/** Admin: every user, their role and live presence; creates, deactivates and reactivates users, resets passwords. */
 @Component({
   selector: 'app-users',
   imports: [
@@ -52,11 +57,17 @@ export class UsersPage {
   private readonly destroyRef = inject(DestroyRef);
 
   protected readonly roles = ROLES;
-  protected readonly columns = ['username', 'displayName', 'role', 'presence'];
+  protected readonly columns = ['username', 'displayName', 'role', 'presence', 'actions'];
+  private readonly me = inject(AuthService).user;
+  /** Nobody deactivates themselves (the server refuses it too). */
+  protected readonly myId = computed(() => this.me()?.id ?? null);
   protected readonly roleFilter = signal<RoleFilter>('ALL');
   protected readonly loading = signal(true);
   protected readonly loadError = signal<string | null>(null);
   protected readonly liveError = signal<string | null>(null);
+  protected readonly actionError = signal<string | null>(null);
+  /** Ids of users with a change on its way: their buttons are disabled meanwhile. */
+  protected readonly busy = signal<ReadonlySet<string>>(new Set());
 
   private readonly usersById = signal<ReadonlyMap<string, UserRowFragment>>(new Map());
   private changes: Subscription | null = null;
@@ -94,6 +105,77 @@ export class UsersPage {
         this.upsert(user);
         this.snackBar.open(`User ${user.username} created`, 'OK');
       });
+  }
+
+  resetPassword(user: UserRowFragment): void {
+    this.actionError.set(null);
+    this.dialog
+      .open<ResetPasswordDialog, UserRowFragment, UserRowFragment>(ResetPasswordDialog, {
+        data: user,
+        width: '480px',
+        autoFocus: 'first-tabbable',
+      })
+      .afterClosed()
+      .pipe(takeUntilDestroyed(this.destroyRef))
+      .subscribe((changed) => {
+        if (changed) this.snackBar.open(`New password set for ${changed.username}`, 'OK');
+      });
+  }
+
+  deactivate(user: UserRowFragment): void {
+    this.actionError.set(null);
+    confirm(this.dialog, {
+      title: `Deactivate ${user.username}?`,
+      message:
+        `${user.displayName} will no longer be able to sign in, and is signed out everywhere at once. ` +
+        'Their history stays; you can reactivate them later.',
+      confirmLabel: 'Deactivate',
+      danger: true,
+    })
+      .pipe(
+        filter((yes) => yes),
+        takeUntilDestroyed(this.destroyRef),
+      )
+      .subscribe(() => void this.setActive(user, false));
+  }
+
+  reactivate(user: UserRowFragment): void {
+    this.actionError.set(null);
+    confirm(this.dialog, {
+      title: `Reactivate ${user.username}?`,
+      message: `${user.displayName} will be able to sign in again with their password.`,
+      confirmLabel: 'Reactivate',
+    })
+      .pipe(
+        filter((yes) => yes),
+        takeUntilDestroyed(this.destroyRef),
+      )
+      .subscribe(() => void this.setActive(user, true));
+  }
+
+  private async setActive(user: UserRowFragment, active: boolean): Promise<void> {
+    this.busy.update((ids) => new Set(ids).add(user.id));
+    try {
+      const variables = { id: user.id };
+      const changed = active
+        ? (await firstValueFrom(this.apollo.mutate({ mutation: ReactivateUserDocument, variables }))).data
+            ?.reactivateUser
+        : (await firstValueFrom(this.apollo.mutate({ mutation: DeactivateUserDocument, variables }))).data
+            ?.deactivateUser;
+      if (!changed) throw new Error('The Parley server did not confirm the change.');
+      this.upsert(changed);
+      this.snackBar.open(`User ${changed.username} ${active ? 'reactivated' : 'deactivated'}`, 'OK');
+    } catch (error) {
+      this.actionError.set(
+        `Could not ${active ? 'reactivate' : 'deactivate'} ${user.username}: ${describeError(error)}`,
+      );
+    } finally {
+      this.busy.update((ids) => {
+        const next = new Set(ids);
+        next.delete(user.id);
+        return next;
+      });
+    }
   }
 
   retry(): void {

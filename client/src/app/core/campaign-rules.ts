@@ -1,0 +1,76 @@
+import {
+  type CampaignSettingsInput,
+  campaignDefaults,
+  normalizeCampaignInput,
+  validateCampaignInput,
+  validateCannedResponse,
+} from '@parley/libs/campaigns/campaign-rules.js';
+import { validateMemberChange } from '@parley/libs/campaigns/membership.js';
+import { type ScheduleRange, isValidTimeZone, validateSchedule } from '@parley/libs/schedule/schedule.js';
+import type { FieldProblem } from '@parley/libs/shared/validation.js';
+import type {
+  CampaignInput,
+  CannedResponseInput,
+  Channel,
+  RoutingStrategy,
+  ScheduleRangeInput,
+  ThresholdsInput,
+} from '../graphql/generated';
+
+// The server's own rules (libs/), so that the console refuses exactly what the server would.
+// The generated types spell enums as string unions and the libs as string enums with the same
+// values: what crosses here is the same data on the wire, hence the casts.
+
+export type { FieldProblem };
+export {
+  AFTER_HOURS_MESSAGE_MAX,
+  CAMPAIGN_NAME_MAX,
+  CANNED_RESPONSES_MAX,
+  CANNED_TEXT_MAX,
+  CANNED_TITLE_MAX,
+  MAX_INTERACTIONS_RANGE,
+  SERVICE_LEVEL_TARGET_RANGE,
+} from '@parley/libs/campaigns/campaign-rules.js';
+export { PENALTY_RANGE } from '@parley/libs/campaigns/membership.js';
+export { MAX_SCHEDULE_RANGES } from '@parley/libs/schedule/schedule.js';
+export { isValidTimeZone };
+
+/** Every problem the server would find in this create (no `current`) or update input. */
+export function campaignInputProblems(input: CampaignInput, current?: { channel: Channel }): FieldProblem[] {
+  const normalized = normalizeCampaignInput(input as unknown as CampaignSettingsInput);
+  return validateCampaignInput(normalized, current as Parameters<typeof validateCampaignInput>[1]);
+}
+
+/** Problems of a list of ranges, named `<field>[i].from` and so on. */
+export function scheduleProblems(ranges: readonly ScheduleRangeInput[], field = 'schedule'): FieldProblem[] {
+  return validateSchedule(ranges as unknown as ScheduleRange[], field);
+}
+
+export function cannedResponseProblems(response: { title: string; text: string }): FieldProblem[] {
+  return validateCannedResponse({ title: response.title.trim(), text: response.text.trim() });
+}
+
+export function memberChangeProblems(
+  change: { penalty?: number | null; position?: number | null },
+  memberCount: number,
+): FieldProblem[] {
+  return validateMemberChange(change, memberCount);
+}
+
+/** A new campaign's settings (product.md section 1); the zone is this browser's, which the admin can change. */
+export interface CampaignDefaults {
+  channel: Channel;
+  enabled: boolean;
+  serviceLevelTarget: number;
+  strategy: RoutingStrategy;
+  timezone: string;
+  schedule: ScheduleRangeInput[];
+  thresholds: ThresholdsInput;
+  maxInteractionsPerAgent: number;
+  afterHoursMessage: string | null;
+  cannedResponses: CannedResponseInput[];
+}
+
+export function newCampaignDefaults(): CampaignDefaults {
+  return campaignDefaults() as unknown as CampaignDefaults;
+}

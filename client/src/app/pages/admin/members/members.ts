@@ -1,0 +1,343 @@
+import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal } from '@angular/core';
+import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
+import { MatButtonModule } from '@angular/material/button';
+import { MatCheckboxModule } from '@angular/material/checkbox';
+import { MatIconModule } from '@angular/material/icon';
+import { MatListModule, type MatSelectionListChange } from '@angular/material/list';
+import { MatProgressBarModule } from '@angular/material/progress-bar';
+import { MatSnackBar } from '@angular/material/snack-bar';
+import { MatTooltipModule } from '@angular/material/tooltip';
+import { Apollo } from 'apollo-angular';
+import { Subject, debounceTime, firstValueFrom, merge } from 'rxjs';
+import { PENALTY_RANGE, memberChangeProblems } from '../../../core/campaign-rules';
+import { describeError, sentence } from '../../../core/graphql/errors';
+import {
+  AddCampaignMembersDocument,
+  CampaignChangedDocument,
+  type MemberRowFragment,
+  type MembersAgentFragment,
+  type MembersCampaignFragment,
+  MembersScreenDocument,
+  RemoveCampaignMembersDocument,
+  UpdateCampaignMemberDocument,
+  UserChangedDocument,
+} from '../../../graphql/generated';
+import { ChannelIcon } from '../../../ui/channel-icon';
+import { ErrorMessage } from '../../../ui/error-message';
+
+export const NO_INTERACTIONS_WARNING = 'Receives no Messenger interactions: not in any VOICE campaign';
+
+/** One person in the middle column: a member of at least one selected campaign. */
+interface MemberView {
+  user: MemberRowFragment['user'];
+  /** Their membership when exactly one campaign is selected: penalty and position are editable. */
+  membership: MemberRowFragment | null;
+  /** In how many of the selected campaigns. */
+  inCount: number;
+  receivesInteractions: boolean;
+}
+
+interface AgentView extends MembersAgentFragment {
+  /** Already a member of this many of the selected campaigns (fewer than all). */
+  inCount: number;
+}
+
+type MemberField = 'penalty' | 'position';
+
+const byName = (a: { displayName: string }, b: { displayName: string }) =>
+  a.displayName.localeCompare(b.displayName);
+
+/** Admins and supervisors: who takes the chats of which campaign (three lists: campaigns, members, agents). */
+@Component({
+  selector: 'app-members',
+  imports: [
+    MatButtonModule,
+    MatCheckboxModule,
+    MatIconModule,
+    MatListModule,
+    MatProgressBarModule,
+    MatTooltipModule,
+    ChannelIcon,
+    ErrorMessage,
+  ],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  templateUrl: './members.html',
+  styleUrl: './members.scss',
+})
+export class MembersPage {
+  private readonly apollo = inject(Apollo);
+  private readonly snackBar = inject(MatSnackBar);
+  private readonly destroyRef = inject(DestroyRef);
+
+  protected readonly warning = NO_INTERACTIONS_WARNING;
+  protected readonly penaltyRange = PENALTY_RANGE;
+  protected readonly campaigns = signal<readonly MembersCampaignFragment[]>([]);
+  private readonly agents = signal<readonly MembersAgentFragment[]>([]);
+  protected readonly loading = signal(true);
+  protected readonly busy = signal(false);
+  protected readonly loadError = signal<string | null>(null);
+  protected readonly liveError = signal<string | null>(null);
+  protected readonly actionError = signal<string | null>(null);
+  /** Problems of a member's penalty or position, by user id. */
+  protected readonly rowErrors = signal<ReadonlyMap<string, string>>(new Map());
+
+  protected readonly selectedCampaignIds = signal<ReadonlySet<string>>(new Set());
+  protected readonly selectedMemberIds = signal<ReadonlySet<string>>(new Set());
+  protected readonly selectedAgentIds = signal<ReadonlySet<string>>(new Set());
+
+  protected readonly selectedCampaigns = computed(() =>
+    this.campaigns().filter((c) => this.selectedCampaignIds().has(c.id)),
+  );
+  /** The one selected campaign, whose members' penalty and position can be edited. */
+  protected readonly single = computed(() => {
+    const selected = this.selectedCampaigns();
+    return selected.length === 1 ? selected[0] : null;
+  });
+  protected readonly members = computed<MemberView[]>(() => {
+    const single = this.single();
+    if (single) {
+      return [...single.members]
+        .sort((a, b) => a.position - b.position)
+        .map((m) => ({
+          user: m.user,
+          membership: m,
+          inCount: 1,
+          receivesInteractions: m.receivesInteractions,
+        }));
+    }
+    const byId = new Map<string, MemberView>();
+    for (const campaign of this.selectedCampaigns()) {
+      for (const m of campaign.members) {
+        const seen = byId.get(m.user.id);
+        if (seen) seen.inCount++;
+        else
+          byId.set(m.user.id, {
+            user: m.user,
+            membership: null,
+            inCount: 1,
+            receivesInteractions: m.receivesInteractions,
+          });
+      }
+    }
+    return [...byId.values()].sort((a, b) => byName(a.user, b.user));
+  });
+  protected readonly candidates = computed<AgentView[]>(() => {
+    const selected = this.selectedCampaigns();
+    if (selected.length === 0) return [];
+    return this.agents()
+      .map((agent) => ({
+        ...agent,
+        inCount: selected.filter((c) => c.members.some((m) => m.user.id === agent.id)).length,
+      }))
+      .filter((agent) => agent.inCount < selected.length)
+      .sort(byName);
+  });
+  protected readonly canAdd = computed(
+    () => !this.busy() && this.selectedCampaignIds().size > 0 && this.selectedAgentIds().size > 0,
+  );
+  protected readonly canRemove = computed(
+    () => !this.busy() && this.selectedCampaignIds().size > 0 && this.selectedMemberIds().size > 0,
+  );
+
+  private readonly reloads = new Subject<void>();
+
+  constructor() {
+    this.reloads.pipe(debounceTime(300), takeUntilDestroyed()).subscribe(() => void this.load());
+    this.watchChanges();
+    void this.load();
+  }
+
+  retry(): void {
+    this.watchChanges();
+    void this.load();
+  }
+
+  selectCampaigns(change: MatSelectionListChange): void {
+    this.selectedCampaignIds.set(
+      new Set(change.source.selectedOptions.selected.map((o) => o.value as string)),
+    );
+    this.pruneSelections();
+  }
+
+  selectAgents(change: MatSelectionListChange): void {
+    this.selectedAgentIds.set(new Set(change.source.selectedOptions.selected.map((o) => o.value as string)));
+  }
+
+  toggleMember(userId: string, checked: boolean): void {
+    this.selectedMemberIds.update((ids) => {
+      const next = new Set(ids);
+      if (checked) next.add(userId);
+      else next.delete(userId);
+      return next;
+    });
+  }
+
+  async add(): Promise<void> {
+    const campaignIds = [...this.selectedCampaignIds()];
+    const userIds = [...this.selectedAgentIds()];
+    if (campaignIds.length === 0 || userIds.length === 0) return;
+    await this.run(async () => {
+      const result = await firstValueFrom(
+        this.apollo.mutate({ mutation: AddCampaignMembersDocument, variables: { campaignIds, userIds } }),
+      );
+      if (!result.data?.addCampaignMembers) throw new Error('The Parley server did not confirm the change.');
+      this.selectedAgentIds.set(new Set());
+      this.snackBar.open(
+        `Added ${count(userIds.length, 'agent')} to ${this.campaignWords(campaignIds)}`,
+        'OK',
+      );
+    }, 'Could not add the agents');
+  }
+
+  async remove(): Promise<void> {
+    const campaignIds = [...this.selectedCampaignIds()];
+    const userIds = [...this.selectedMemberIds()];
+    if (campaignIds.length === 0 || userIds.length === 0) return;
+    await this.run(async () => {
+      const result = await firstValueFrom(
+        this.apollo.mutate({ mutation: RemoveCampaignMembersDocument, variables: { campaignIds, userIds } }),
+      );
+      if (!result.data?.removeCampaignMembers)
+        throw new Error('The Parley server did not confirm the change.');
+      this.selectedMemberIds.set(new Set());
+      this.snackBar.open(
+        `Removed ${count(userIds.length, 'member')} from ${this.campaignWords(campaignIds)}`,
+        'OK',
+      );
+    }, 'Could not remove the members');
+  }
+
+  /** Saves a member's penalty or position when the field is left (or Enter is pressed). */
+  async changeMember(member: MemberView, field: MemberField, event: Event): Promise<void> {
+    const campaign = this.single();
+    const membership = member.membership;
+    const input = event.target as HTMLInputElement;
+    if (!campaign || !membership) return;
+    const value = input.value.trim() === '' ? Number.NaN : Number(input.value);
+    if (value === membership[field]) {
+      this.setRowError(member.user.id, null);
+      return;
+    }
+    const problems = Number.isNaN(value)
+      ? [{ field, problem: 'enter a whole number' }]
+      : memberChangeProblems({ [field]: value }, campaign.members.length);
+    if (problems.length > 0) {
+      this.setRowError(member.user.id, sentence(`${label(field)}: ${problems[0].problem}`));
+      return;
+    }
+    this.setRowError(member.user.id, null);
+    await this.run(
+      async () => {
+        const result = await firstValueFrom(
+          this.apollo.mutate({
+            mutation: UpdateCampaignMemberDocument,
+            variables: {
+              campaignId: campaign.id,
+              userId: member.user.id,
+              // Null leaves the other one as it is.
+              penalty: field === 'penalty' ? value : null,
+              position: field === 'position' ? value : null,
+            },
+          }),
+        );
+        if (!result.data?.updateCampaignMember)
+          throw new Error('The Parley server did not confirm the change.');
+        this.snackBar.open(
+          `${member.user.displayName}: ${label(field).toLowerCase()} ${value} in ${campaign.name}`,
+          'OK',
+        );
+      },
+      `Could not change ${member.user.displayName}'s ${label(field).toLowerCase()}`,
+      () => (input.value = String(membership[field])),
+    );
+  }
+
+  protected rowError(userId: string): string | null {
+    return this.rowErrors().get(userId) ?? null;
+  }
+
+  /** Runs a change, then reads the lists again: memberships of other campaigns may have changed too. */
+  private async run(change: () => Promise<void>, failure: string, undo?: () => void): Promise<void> {
+    this.busy.set(true);
+    this.actionError.set(null);
+    try {
+      await change();
+    } catch (error) {
+      undo?.();
+      const message = `${failure}: ${describeError(error)}`;
+      this.actionError.set(message);
+      this.snackBar.open(message, 'Dismiss', { panelClass: 'parley-snack-error', duration: 8000 });
+    } finally {
+      this.busy.set(false);
+    }
+    await this.load();
+  }
+
+  private async load(): Promise<void> {
+    this.loading.set(true);
+    this.loadError.set(null);
+    try {
+      const result = await firstValueFrom(
+        this.apollo.query({ query: MembersScreenDocument, fetchPolicy: 'network-only' }),
+      );
+      if (!result.data) throw new Error('The Parley server sent no campaigns.');
+      this.campaigns.set(result.data.campaigns);
+      this.agents.set(result.data.users);
+      this.pruneSelections();
+    } catch (error) {
+      this.loadError.set(`Could not load the campaigns and agents: ${describeError(error)}`);
+    } finally {
+      this.loading.set(false);
+    }
+  }
+
+  /** Campaigns and users change elsewhere too: read again when anything changes. */
+  private watchChanges(): void {
+    this.liveError.set(null);
+    const onError = (error: unknown) => this.liveError.set(describeError(error));
+    merge(
+      this.apollo.subscribe({ query: CampaignChangedDocument }),
+      this.apollo.subscribe({ query: UserChangedDocument }),
+    )
+      .pipe(takeUntilDestroyed(this.destroyRef))
+      .subscribe({
+        next: (result) => {
+          if (result.error) onError(result.error);
+          else this.reloads.next();
+        },
+        error: onError,
+      });
+  }
+
+  /** Forgets selected ids that are gone (deleted campaigns, members removed elsewhere). */
+  private pruneSelections(): void {
+    const campaignIds = new Set(this.campaigns().map((c) => c.id));
+    this.selectedCampaignIds.update((ids) => new Set([...ids].filter((id) => campaignIds.has(id))));
+    const memberIds = new Set(this.members().map((m) => m.user.id));
+    this.selectedMemberIds.update((ids) => new Set([...ids].filter((id) => memberIds.has(id))));
+    const agentIds = new Set(this.candidates().map((a) => a.id));
+    this.selectedAgentIds.update((ids) => new Set([...ids].filter((id) => agentIds.has(id))));
+  }
+
+  private setRowError(userId: string, message: string | null): void {
+    this.rowErrors.update((errors) => {
+      const next = new Map(errors);
+      if (message) next.set(userId, message);
+      else next.delete(userId);
+      return next;
+    });
+  }
+
+  private campaignWords(ids: readonly string[]): string {
+    if (ids.length === 1) return this.campaigns().find((c) => c.id === ids[0])?.name ?? '1 campaign';
+    return `${ids.length} campaigns`;
+  }
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+function label(field: MemberField): string {
+  return field === 'penalty' ? 'Penalty' : 'Position';
+}
