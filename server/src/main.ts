@@ -17,6 +17,7 @@ export async function createParley(config: AppConfig) {
   });
   app.use(createHttpLogger(logger));
   app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
   app.enableShutdownHooks();
   return { app, logger };
 }

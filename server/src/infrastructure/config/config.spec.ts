@@ -54,6 +54,18 @@ describe('loadConfig', () => {
     );
   });
 
+  it('trusts no proxy unless told, and reads hops or addresses', () => {
+    expect(loadConfig({}, generated).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '1' }, generated).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: 'loopback' }, generated).trustProxy).toBe('loopback');
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8,127.0.0.1' }, generated).trustProxy).toBe(
+      '10.0.0.0/8,127.0.0.1',
+    );
+    expect(problemsOf({ TRUST_PROXY: 'everyone' })).toEqual([
+      'TRUST_PROXY: must be a number of proxy hops, loopback, linklocal, uniquelocal or a list of addresses',
+    ]);
+  });
+
   it('refuses out-of-range numbers', () => {
     expect(problemsOf({ PORT: '70000' })).toEqual(['PORT: must be between 0 and 65535']);
     expect(problemsOf({ JWT_TTL_SECONDS: '5' })).toEqual(['JWT_TTL_SECONDS: must be between 60 and 2592000']);

@@ -32,6 +32,11 @@ export interface AppConfig {
   clientDir?: string;
   /** Where the emitted GraphQL schema is written (development and tests); undefined keeps it in memory. */
   schemaFile?: string;
+  /**
+   * Express `trust proxy`: behind a reverse proxy the client address (used by the sign-in rate
+   * limit) comes from X-Forwarded-For only for the hops trusted here.
+   */
+  trustProxy: number | string | false;
   /** Names of the secrets that were generated for development because they were not set. */
   generatedSecrets: string[];
 }
@@ -119,6 +124,13 @@ const schema = z.object({
   ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').max(200).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DEMO_DATA: booleanFlag.default(false),
+  TRUST_PROXY: z
+    .string()
+    .regex(
+      /^(\d{1,2}|loopback|linklocal|uniquelocal|[\d.:/a-fA-F]+(,[\d.:/a-fA-F]+)*)$/,
+      'must be a number of proxy hops, loopback, linklocal, uniquelocal or a list of addresses',
+    )
+    .optional(),
   CLIENT_DIR: z.string().optional(),
   SCHEMA_FILE: z.string().optional(),
 });
@@ -189,6 +201,12 @@ export function loadConfig(
     logLevel: v.LOG_LEVEL,
     demoData: v.DEMO_DATA,
     clientDir: v.CLIENT_DIR,
+    trustProxy:
+      v.TRUST_PROXY === undefined
+        ? false
+        : /^\d+$/.test(v.TRUST_PROXY)
+          ? Number(v.TRUST_PROXY)
+          : v.TRUST_PROXY,
     schemaFile: v.SCHEMA_FILE,
     generatedSecrets,
   };
