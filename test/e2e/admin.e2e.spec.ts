@@ -224,6 +224,10 @@ describe('admin console', () => {
     expect(await canSignIn('cleo-secret-1')).toBe(true);
 
     await row.getByTestId('user-reset-password').click();
+    // The dialog focuses its field once it has opened; typing before that can be lost.
+    await page.waitForFunction(
+      () => document.activeElement?.getAttribute('data-testid') === 'reset-password-value',
+    );
     await page.getByTestId('reset-password-value').fill('short');
     await page.getByTestId('reset-password-submit').click();
     await page.getByText('The password needs at least 8 characters.').waitFor();

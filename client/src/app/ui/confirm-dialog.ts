@@ -1,7 +1,7 @@
 import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { MAT_DIALOG_DATA, MatDialog, MatDialogModule } from '@angular/material/dialog';
-import { type Observable, map } from 'rxjs';
+import { type Observable, filter } from 'rxjs';
 
 export interface ConfirmDialogData {
   title: string;
@@ -46,10 +46,10 @@ export class ConfirmDialog {
   protected readonly data = inject<ConfirmDialogData>(MAT_DIALOG_DATA);
 }
 
-/** Opens the confirmation dialog; emits true only when the person confirmed. */
-export function confirm(dialog: MatDialog, data: ConfirmDialogData): Observable<boolean> {
+/** Opens the confirmation dialog; emits true only when the person confirmed, nothing otherwise. */
+export function confirm(dialog: MatDialog, data: ConfirmDialogData): Observable<true> {
   return dialog
     .open<ConfirmDialog, ConfirmDialogData, boolean>(ConfirmDialog, { data, width: '440px' })
     .afterClosed()
-    .pipe(map((answer) => answer === true));
+    .pipe(filter((answer): answer is true => answer === true));
 }

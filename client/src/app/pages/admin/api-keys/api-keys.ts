@@ -1,5 +1,5 @@
 import { DatePipe } from '@angular/common';
-import { ChangeDetectionStrategy, Component, DestroyRef, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { MatButtonModule } from '@angular/material/button';
 import { MatDialog } from '@angular/material/dialog';
@@ -10,9 +10,12 @@ import { MatTableModule } from '@angular/material/table';
 import { Apollo } from 'apollo-angular';
 import { filter, firstValueFrom } from 'rxjs';
 import { describeError } from '../../../core/graphql/errors';
+import { idSet } from '../../../core/id-set';
+import { LiveCollection } from '../../../core/live-collection';
 import { type ApiKeyRowFragment, ApiKeysDocument, RevokeApiKeyDocument } from '../../../graphql/generated';
 import { confirm } from '../../../ui/confirm-dialog';
 import { ErrorMessage } from '../../../ui/error-message';
+import { LoadErrors } from '../../../ui/load-errors';
 import { RoleLabelPipe } from '../../../ui/role-label.pipe';
 import { ApiKeyCreatedDialog } from './api-key-created-dialog';
 import { type CreatedApiKey, NewApiKeyDialog } from './new-api-key-dialog';
@@ -27,6 +30,7 @@ import { type CreatedApiKey, NewApiKeyDialog } from './new-api-key-dialog';
     MatProgressBarModule,
     MatTableModule,
     ErrorMessage,
+    LoadErrors,
     RoleLabelPipe,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -40,34 +44,23 @@ export class ApiKeysPage {
   private readonly destroyRef = inject(DestroyRef);
 
   protected readonly columns = ['name', 'role', 'createdAt', 'lastUsedAt', 'actions'];
-  protected readonly keys = signal<readonly ApiKeyRowFragment[]>([]);
-  protected readonly loading = signal(true);
-  protected readonly loadError = signal<string | null>(null);
-  protected readonly actionError = signal<string | null>(null);
-  /** Ids of keys being revoked: their button is disabled meanwhile. */
-  protected readonly revoking = signal<ReadonlySet<string>>(new Set());
-  protected readonly trackById = (_index: number, key: ApiKeyRowFragment): string => key.id;
-
-  constructor() {
-    void this.load();
-  }
-
-  async load(): Promise<void> {
-    this.loading.set(true);
-    this.loadError.set(null);
-    try {
+  protected readonly keys = new LiveCollection<ApiKeyRowFragment>({
+    what: 'API keys',
+    load: async () => {
       const result = await firstValueFrom(
         this.apollo.query({ query: ApiKeysDocument, fetchPolicy: 'network-only' }),
       );
-      const keys = result.data?.apiKeys;
-      if (!keys) throw new Error('The Parley server sent no list of API keys.');
-      this.keys.set(sortByCreation(keys));
-    } catch (error) {
-      this.loadError.set(`Could not load the API keys: ${describeError(error)}`);
-    } finally {
-      this.loading.set(false);
-    }
-  }
+      return result.data?.apiKeys;
+    },
+  });
+  /** Newest first, like the server's list. */
+  protected readonly rows = computed(() =>
+    [...this.keys.items()].sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt)),
+  );
+  protected readonly actionError = signal<string | null>(null);
+  /** Ids of keys being revoked: their button is disabled meanwhile. */
+  protected readonly revoking = idSet();
+  protected readonly trackById = (_index: number, key: ApiKeyRowFragment): string => key.id;
 
   openNewKey(): void {
     this.actionError.set(null);
@@ -79,9 +72,7 @@ export class ApiKeysPage {
         takeUntilDestroyed(this.destroyRef),
       )
       .subscribe((created) => {
-        this.keys.update((keys) =>
-          sortByCreation([...keys.filter((k) => k.id !== created.apiKey.id), created.apiKey]),
-        );
+        this.keys.upsert(created.apiKey);
         // The key itself lives only in that dialog: once it closes, nothing here holds it.
         this.dialog.open(ApiKeyCreatedDialog, {
           data: created,
@@ -100,39 +91,27 @@ export class ApiKeysPage {
       confirmLabel: 'Revoke',
       danger: true,
     })
-      .pipe(
-        filter((yes) => yes),
-        takeUntilDestroyed(this.destroyRef),
-      )
+      .pipe(takeUntilDestroyed(this.destroyRef))
       .subscribe(() => void this.doRevoke(key));
   }
 
   private async doRevoke(key: ApiKeyRowFragment): Promise<void> {
-    this.revoking.update((ids) => new Set(ids).add(key.id));
+    this.revoking.add(key.id);
     try {
       const result = await firstValueFrom(
         this.apollo.mutate({ mutation: RevokeApiKeyDocument, variables: { id: key.id } }),
       );
       if (result.data?.revokeApiKey !== true) {
         this.actionError.set(`The API key "${key.name}" was not revoked: the server did not confirm it.`);
-        await this.load();
+        await this.keys.reload();
         return;
       }
-      this.keys.update((keys) => keys.filter((k) => k.id !== key.id));
+      this.keys.remove(key.id);
       this.snackBar.open(`API key ${key.name} revoked`, 'OK');
     } catch (error) {
       this.actionError.set(`Could not revoke "${key.name}": ${describeError(error)}`);
     } finally {
-      this.revoking.update((ids) => {
-        const next = new Set(ids);
-        next.delete(key.id);
-        return next;
-      });
+      this.revoking.delete(key.id);
     }
   }
-}
-
-/** Newest first, like the server's list. */
-function sortByCreation(keys: readonly ApiKeyRowFragment[]): ApiKeyRowFragment[] {
-  return [...keys].sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
 }

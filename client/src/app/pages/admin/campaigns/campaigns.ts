@@ -21,10 +21,12 @@ import { MatTableDataSource, MatTableModule } from '@angular/material/table';
 import { MatTooltipModule } from '@angular/material/tooltip';
 import { Router, RouterLink } from '@angular/router';
 import { Apollo } from 'apollo-angular';
-import { type Subscription, filter, firstValueFrom } from 'rxjs';
+import { firstValueFrom } from 'rxjs';
 import { AuthService } from '../../../core/auth/auth.service';
 import { CHANNELS, STRATEGY_LABELS } from '../../../core/campaigns';
 import { describeError, hasErrorCode } from '../../../core/graphql/errors';
+import { idSet } from '../../../core/id-set';
+import { type LiveChange, LiveCollection, liveChanges } from '../../../core/live-collection';
 import {
   CampaignChangedDocument,
   type CampaignRowFragment,
@@ -34,6 +36,7 @@ import {
 import { ChannelIcon } from '../../../ui/channel-icon';
 import { confirm } from '../../../ui/confirm-dialog';
 import { ErrorMessage } from '../../../ui/error-message';
+import { LoadErrors } from '../../../ui/load-errors';
 import { TokenStatusIcon } from '../../../ui/token-status-icon';
 
 const TOKEN_ORDER = { ACTIVE: 0, INACTIVE: 1, NOT_CONNECTED: 2 } as const;
@@ -53,6 +56,7 @@ const TOKEN_ORDER = { ACTIVE: 0, INACTIVE: 1, NOT_CONNECTED: 2 } as const;
     MatTooltipModule,
     ChannelIcon,
     ErrorMessage,
+    LoadErrors,
     TokenStatusIcon,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -79,21 +83,34 @@ export class CampaignsPage {
     ...(this.canEdit() ? ['actions'] : []),
   ]);
   protected readonly nameFilter = signal('');
-  protected readonly loading = signal(true);
-  protected readonly loadError = signal<string | null>(null);
-  protected readonly liveError = signal<string | null>(null);
   protected readonly actionError = signal<string | null>(null);
   /** Ids of campaigns being deleted: their button is disabled meanwhile. */
-  protected readonly deleting = signal<ReadonlySet<string>>(new Set());
+  protected readonly deleting = idSet();
 
-  private readonly campaignsById = signal<ReadonlyMap<string, CampaignRowFragment>>(new Map());
+  protected readonly campaigns = new LiveCollection<CampaignRowFragment>({
+    what: 'campaigns',
+    load: async () => {
+      const result = await firstValueFrom(
+        this.apollo.query({ query: CampaignsDocument, fetchPolicy: 'network-only' }),
+      );
+      return result.data?.campaigns;
+    },
+    changes: () =>
+      this.apollo
+        .subscribe({ query: CampaignChangedDocument })
+        .pipe(
+          liveChanges(({ campaignChanged: { deleted, ...campaign } }): LiveChange<CampaignRowFragment> =>
+            deleted ? { remove: campaign.id } : { upsert: campaign },
+          ),
+        ),
+  });
   private readonly sort = viewChild(MatSort);
-  private changes: Subscription | null = null;
 
   protected readonly dataSource = new MatTableDataSource<CampaignRowFragment>([]);
   protected readonly emptyText = computed(() => {
-    if (this.loading() && this.campaignsById().size === 0) return 'Loading campaigns…';
-    if (this.campaignsById().size === 0) return 'No campaigns yet.';
+    const count = this.campaigns.items().length;
+    if (this.campaigns.loading() && count === 0) return 'Loading campaigns…';
+    if (count === 0) return 'No campaigns yet.';
     return `No campaign name contains "${this.nameFilter().trim()}".`;
   });
   protected readonly trackById = (_index: number, campaign: CampaignRowFragment): string => campaign.id;
@@ -123,28 +140,15 @@ export class CampaignsPage {
       if (sort) this.dataSource.sort = sort;
     });
     effect(() => {
-      this.dataSource.data = [...this.campaignsById().values()];
+      this.dataSource.data = [...this.campaigns.items()];
     });
     effect(() => {
       this.dataSource.filter = this.nameFilter().trim().toLowerCase();
     });
-    // Listen first, then load: a change made meanwhile is not lost.
-    this.watchChanges();
-    void this.load();
   }
 
   protected strategyLabel(campaign: CampaignRowFragment): string {
     return STRATEGY_LABELS[campaign.strategy] ?? campaign.strategy;
-  }
-
-  /** The refresh icon: reads the table again from the server. */
-  reload(): void {
-    void this.load();
-  }
-
-  retry(): void {
-    this.watchChanges();
-    void this.load();
   }
 
   open(campaign: CampaignRowFragment, event: MouseEvent): void {
@@ -164,25 +168,22 @@ export class CampaignsPage {
       confirmLabel: 'Delete',
       danger: true,
     })
-      .pipe(
-        filter((yes) => yes),
-        takeUntilDestroyed(this.destroyRef),
-      )
+      .pipe(takeUntilDestroyed(this.destroyRef))
       .subscribe(() => void this.doDelete(campaign));
   }
 
   private async doDelete(campaign: CampaignRowFragment): Promise<void> {
-    this.deleting.update((ids) => new Set(ids).add(campaign.id));
+    this.deleting.add(campaign.id);
     try {
       const result = await firstValueFrom(
         this.apollo.mutate({ mutation: DeleteCampaignDocument, variables: { id: campaign.id } }),
       );
       if (result.data?.deleteCampaign !== true) {
         this.actionError.set(`"${campaign.name}" was not deleted: the server did not confirm it.`);
-        await this.load();
+        await this.campaigns.reload();
         return;
       }
-      this.remove(campaign.id);
+      this.campaigns.remove(campaign.id);
       this.snackBar.open(`Campaign ${campaign.name} deleted`, 'OK');
     } catch (error) {
       const reason = describeError(error);
@@ -192,64 +193,7 @@ export class CampaignsPage {
           : `Could not delete "${campaign.name}": ${reason}`,
       );
     } finally {
-      this.deleting.update((ids) => {
-        const next = new Set(ids);
-        next.delete(campaign.id);
-        return next;
-      });
+      this.deleting.delete(campaign.id);
     }
-  }
-
-  private async load(): Promise<void> {
-    this.loading.set(true);
-    this.loadError.set(null);
-    const before = this.campaignsById();
-    try {
-      const result = await firstValueFrom(
-        this.apollo.query({ query: CampaignsDocument, fetchPolicy: 'network-only' }),
-      );
-      const campaigns = result.data?.campaigns;
-      if (!campaigns) throw new Error('The Parley server sent no list of campaigns.');
-      this.campaignsById.update((current) => {
-        const next = new Map(campaigns.map((campaign) => [campaign.id, campaign]));
-        // Changes pushed while the list was loading are newer than the list.
-        for (const [id, campaign] of current) if (before.get(id) !== campaign) next.set(id, campaign);
-        return next;
-      });
-    } catch (error) {
-      this.loadError.set(`Could not load the campaigns: ${describeError(error)}`);
-    } finally {
-      this.loading.set(false);
-    }
-  }
-
-  private watchChanges(): void {
-    this.changes?.unsubscribe();
-    this.liveError.set(null);
-    this.changes = this.apollo
-      .subscribe({ query: CampaignChangedDocument })
-      .pipe(takeUntilDestroyed(this.destroyRef))
-      .subscribe({
-        next: (result) => {
-          if (result.error) {
-            this.liveError.set(describeError(result.error));
-            return;
-          }
-          const changed = result.data?.campaignChanged;
-          if (!changed) return;
-          const { deleted, ...campaign } = changed;
-          if (deleted) this.remove(campaign.id);
-          else this.campaignsById.update((current) => new Map(current).set(campaign.id, campaign));
-        },
-        error: (error: unknown) => this.liveError.set(describeError(error)),
-      });
-  }
-
-  private remove(id: string): void {
-    this.campaignsById.update((current) => {
-      const next = new Map(current);
-      next.delete(id);
-      return next;
-    });
   }
 }

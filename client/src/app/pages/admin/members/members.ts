@@ -11,6 +11,7 @@ import { Apollo } from 'apollo-angular';
 import { Subject, debounceTime, firstValueFrom, merge } from 'rxjs';
 import { PENALTY_RANGE, memberChangeProblems } from '../../../core/campaign-rules';
 import { describeError, sentence } from '../../../core/graphql/errors';
+import { idSet } from '../../../core/id-set';
 import {
   AddCampaignMembersDocument,
   CampaignChangedDocument,
@@ -24,6 +25,7 @@ import {
 } from '../../../graphql/generated';
 import { ChannelIcon } from '../../../ui/channel-icon';
 import { ErrorMessage } from '../../../ui/error-message';
+import { LoadErrors } from '../../../ui/load-errors';
 
 export const NO_INTERACTIONS_WARNING = 'Receives no Messenger interactions: not in any VOICE campaign';
 
@@ -59,6 +61,7 @@ const byName = (a: { displayName: string }, b: { displayName: string }) =>
     MatTooltipModule,
     ChannelIcon,
     ErrorMessage,
+    LoadErrors,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './members.html',
@@ -81,9 +84,9 @@ export class MembersPage {
   /** Problems of a member's penalty or position, by user id. */
   protected readonly rowErrors = signal<ReadonlyMap<string, string>>(new Map());
 
-  protected readonly selectedCampaignIds = signal<ReadonlySet<string>>(new Set());
-  protected readonly selectedMemberIds = signal<ReadonlySet<string>>(new Set());
-  protected readonly selectedAgentIds = signal<ReadonlySet<string>>(new Set());
+  protected readonly selectedCampaignIds = idSet();
+  protected readonly selectedMemberIds = idSet();
+  protected readonly selectedAgentIds = idSet();
 
   protected readonly selectedCampaigns = computed(() =>
     this.campaigns().filter((c) => this.selectedCampaignIds().has(c.id)),
@@ -153,23 +156,16 @@ export class MembersPage {
   }
 
   selectCampaigns(change: MatSelectionListChange): void {
-    this.selectedCampaignIds.set(
-      new Set(change.source.selectedOptions.selected.map((o) => o.value as string)),
-    );
+    this.selectedCampaignIds.set(change.source.selectedOptions.selected.map((o) => o.value as string));
     this.pruneSelections();
   }
 
   selectAgents(change: MatSelectionListChange): void {
-    this.selectedAgentIds.set(new Set(change.source.selectedOptions.selected.map((o) => o.value as string)));
+    this.selectedAgentIds.set(change.source.selectedOptions.selected.map((o) => o.value as string));
   }
 
   toggleMember(userId: string, checked: boolean): void {
-    this.selectedMemberIds.update((ids) => {
-      const next = new Set(ids);
-      if (checked) next.add(userId);
-      else next.delete(userId);
-      return next;
-    });
+    this.selectedMemberIds.toggle(userId, checked);
   }
 
   async add(): Promise<void> {
@@ -181,7 +177,7 @@ export class MembersPage {
         this.apollo.mutate({ mutation: AddCampaignMembersDocument, variables: { campaignIds, userIds } }),
       );
       if (!result.data?.addCampaignMembers) throw new Error('The Parley server did not confirm the change.');
-      this.selectedAgentIds.set(new Set());
+      this.selectedAgentIds.set([]);
       this.snackBar.open(
         `Added ${count(userIds.length, 'agent')} to ${this.campaignWords(campaignIds)}`,
         'OK',
@@ -199,7 +195,7 @@ export class MembersPage {
       );
       if (!result.data?.removeCampaignMembers)
         throw new Error('The Parley server did not confirm the change.');
-      this.selectedMemberIds.set(new Set());
+      this.selectedMemberIds.set([]);
       this.snackBar.open(
         `Removed ${count(userIds.length, 'member')} from ${this.campaignWords(campaignIds)}`,
         'OK',
@@ -312,11 +308,11 @@ export class MembersPage {
   /** Forgets selected ids that are gone (deleted campaigns, members removed elsewhere). */
   private pruneSelections(): void {
     const campaignIds = new Set(this.campaigns().map((c) => c.id));
-    this.selectedCampaignIds.update((ids) => new Set([...ids].filter((id) => campaignIds.has(id))));
+    this.selectedCampaignIds.set([...this.selectedCampaignIds()].filter((id) => campaignIds.has(id)));
     const memberIds = new Set(this.members().map((m) => m.user.id));
-    this.selectedMemberIds.update((ids) => new Set([...ids].filter((id) => memberIds.has(id))));
+    this.selectedMemberIds.set([...this.selectedMemberIds()].filter((id) => memberIds.has(id)));
     const agentIds = new Set(this.candidates().map((a) => a.id));
-    this.selectedAgentIds.update((ids) => new Set([...ids].filter((id) => agentIds.has(id))));
+    this.selectedAgentIds.set([...this.selectedAgentIds()].filter((id) => agentIds.has(id)));
   }
 
   private setRowError(userId: string, message: string | null): void {

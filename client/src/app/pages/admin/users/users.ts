@@ -10,9 +10,11 @@ import { MatSelectModule } from '@angular/material/select';
 import { MatSnackBar } from '@angular/material/snack-bar';
 import { MatTableModule } from '@angular/material/table';
 import { Apollo } from 'apollo-angular';
-import { type Subscription, filter, firstValueFrom } from 'rxjs';
+import { firstValueFrom } from 'rxjs';
 import { AuthService } from '../../../core/auth/auth.service';
 import { describeError } from '../../../core/graphql/errors';
+import { idSet } from '../../../core/id-set';
+import { LiveCollection, liveChanges } from '../../../core/live-collection';
 import { ROLES, ROLE_LABELS } from '../../../core/roles';
 import {
   DeactivateUserDocument,
@@ -24,6 +26,7 @@ import {
 } from '../../../graphql/generated';
 import { confirm } from '../../../ui/confirm-dialog';
 import { ErrorMessage } from '../../../ui/error-message';
+import { LoadErrors } from '../../../ui/load-errors';
 import { PresenceIcon } from '../../../ui/presence-icon';
 import { RoleLabelPipe } from '../../../ui/role-label.pipe';
 import { NewUserDialog } from './new-user-dialog';
@@ -43,6 +46,7 @@ type RoleFilter = Role | 'ALL';
     MatSelectModule,
     MatTableModule,
     ErrorMessage,
+    LoadErrors,
     PresenceIcon,
     RoleLabelPipe,
   ],
@@ -62,35 +66,38 @@ export class UsersPage {
   /** Nobody deactivates themselves (the server refuses it too). */
   protected readonly myId = computed(() => this.me()?.id ?? null);
   protected readonly roleFilter = signal<RoleFilter>('ALL');
-  protected readonly loading = signal(true);
-  protected readonly loadError = signal<string | null>(null);
-  protected readonly liveError = signal<string | null>(null);
   protected readonly actionError = signal<string | null>(null);
   /** Ids of users with a change on its way: their buttons are disabled meanwhile. */
-  protected readonly busy = signal<ReadonlySet<string>>(new Set());
+  protected readonly busy = idSet();
 
-  private readonly usersById = signal<ReadonlyMap<string, UserRowFragment>>(new Map());
-  private changes: Subscription | null = null;
+  protected readonly users = new LiveCollection<UserRowFragment>({
+    what: 'users',
+    load: async () => {
+      const result = await firstValueFrom(
+        this.apollo.query({ query: UsersDocument, fetchPolicy: 'network-only' }),
+      );
+      return result.data?.users;
+    },
+    changes: () =>
+      this.apollo
+        .subscribe({ query: UserChangedDocument })
+        .pipe(liveChanges((data) => ({ upsert: data.userChanged }))),
+  });
 
   protected readonly rows = computed(() => {
     const filter = this.roleFilter();
-    return [...this.usersById().values()]
+    return this.users
+      .items()
       .filter((user) => filter === 'ALL' || user.role === filter)
       .sort((a, b) => a.username.localeCompare(b.username));
   });
   protected readonly emptyText = computed(() => {
     const filter = this.roleFilter();
-    if (this.loading()) return 'Loading users…';
-    if (this.usersById().size === 0 || filter === 'ALL') return 'No users yet.';
+    if (this.users.loading()) return 'Loading users…';
+    if (this.users.items().length === 0 || filter === 'ALL') return 'No users yet.';
     return `No user has the role ${ROLE_LABELS[filter]}.`;
   });
   protected readonly trackById = (_index: number, user: UserRowFragment): string => user.id;
-
-  constructor() {
-    // Listen first, then load: a change made meanwhile is not lost.
-    this.watchChanges();
-    void this.load();
-  }
 
   openNewUser(): void {
     this.dialog
@@ -102,7 +109,7 @@ export class UsersPage {
       .pipe(takeUntilDestroyed(this.destroyRef))
       .subscribe((user) => {
         if (!user) return;
-        this.upsert(user);
+        this.users.upsert(user);
         this.snackBar.open(`User ${user.username} created`, 'OK');
       });
   }
@@ -132,10 +139,7 @@ export class UsersPage {
       confirmLabel: 'Deactivate',
       danger: true,
     })
-      .pipe(
-        filter((yes) => yes),
-        takeUntilDestroyed(this.destroyRef),
-      )
+      .pipe(takeUntilDestroyed(this.destroyRef))
       .subscribe(() => void this.setActive(user, false));
   }
 
@@ -146,15 +150,12 @@ export class UsersPage {
       message: `${user.displayName} will be able to sign in again with their password.`,
       confirmLabel: 'Reactivate',
     })
-      .pipe(
-        filter((yes) => yes),
-        takeUntilDestroyed(this.destroyRef),
-      )
+      .pipe(takeUntilDestroyed(this.destroyRef))
       .subscribe(() => void this.setActive(user, true));
   }
 
   private async setActive(user: UserRowFragment, active: boolean): Promise<void> {
-    this.busy.update((ids) => new Set(ids).add(user.id));
+    this.busy.add(user.id);
     try {
       const variables = { id: user.id };
       const changed = active
@@ -163,65 +164,14 @@ export class UsersPage {
         : (await firstValueFrom(this.apollo.mutate({ mutation: DeactivateUserDocument, variables }))).data
             ?.deactivateUser;
       if (!changed) throw new Error('The Parley server did not confirm the change.');
-      this.upsert(changed);
+      this.users.upsert(changed);
       this.snackBar.open(`User ${changed.username} ${active ? 'reactivated' : 'deactivated'}`, 'OK');
     } catch (error) {
       this.actionError.set(
         `Could not ${active ? 'reactivate' : 'deactivate'} ${user.username}: ${describeError(error)}`,
       );
     } finally {
-      this.busy.update((ids) => {
-        const next = new Set(ids);
-        next.delete(user.id);
-        return next;
-      });
+      this.busy.delete(user.id);
     }
-  }
-
-  retry(): void {
-    this.watchChanges();
-    void this.load();
-  }
-
-  private async load(): Promise<void> {
-    this.loading.set(true);
-    this.loadError.set(null);
-    const before = this.usersById();
-    try {
-      const result = await firstValueFrom(
-        this.apollo.query({ query: UsersDocument, fetchPolicy: 'network-only' }),
-      );
-      const users = result.data?.users;
-      if (!users) throw new Error('The Parley server sent no list of users.');
-      this.usersById.update((current) => {
-        const next = new Map(users.map((user) => [user.id, user]));
-        // Changes pushed while the list was loading are newer than the list.
-        for (const [id, user] of current) if (before.get(id) !== user) next.set(id, user);
-        return next;
-      });
-    } catch (error) {
-      this.loadError.set(`Could not load the users: ${describeError(error)}`);
-    } finally {
-      this.loading.set(false);
-    }
-  }
-
-  private watchChanges(): void {
-    this.changes?.unsubscribe();
-    this.liveError.set(null);
-    this.changes = this.apollo
-      .subscribe({ query: UserChangedDocument })
-      .pipe(takeUntilDestroyed(this.destroyRef))
-      .subscribe({
-        next: (result) => {
-          if (result.error) this.liveError.set(describeError(result.error));
-          else if (result.data) this.upsert(result.data.userChanged);
-        },
-        error: (error: unknown) => this.liveError.set(describeError(error)),
-      });
-  }
-
-  private upsert(user: UserRowFragment): void {
-    this.usersById.update((current) => new Map(current).set(user.id, user));
   }
 }
