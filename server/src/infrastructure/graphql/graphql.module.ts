@@ -1,3 +1,4 @@
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Logger, Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
@@ -46,8 +47,11 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
         graphiql: config.env !== 'production',
         includeStacktraceInErrorResponses: false,
         validationRules: [depthRule],
-        plugins: [complexityPlugin()],
+        // No HTTP caching of GraphQL answers here, so skip cache-control's work on every field.
+        plugins: [complexityPlugin(), ApolloServerPluginCacheControlDisabled()],
         formatError,
+        // Compact JSON: Apollo indents answers by default, which costs CPU and bytes on big lists.
+        stringifyResult: (value: unknown) => JSON.stringify(value),
         subscriptions: {
           'graphql-ws': {
             path: '/graphql',
