@@ -75,6 +75,15 @@ async function addCannedResponse(page: Page, title: string, text: string): Promi
   await page.getByTestId('canned-add').click();
 }
 
+/** Whether the page would now make the browser ask before a reload or close. */
+async function holdsUnload(page: Page): Promise<boolean> {
+  return page.evaluate(() => {
+    const event = new Event('beforeunload', { cancelable: true });
+    window.dispatchEvent(event);
+    return event.defaultPrevented;
+  });
+}
+
 async function texts(page: Page, testId: string): Promise<string[]> {
   return (await page.getByTestId(testId).allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
 }
@@ -354,6 +363,50 @@ describe('campaigns and members in the console', () => {
     const names = (await campaigns()).map((c) => c.name);
     expect(names).toContain('With history');
     expect(names).not.toContain('Old promo');
+  });
+
+  it('asks before leaving a campaign with unsaved changes, and not once they are saved', async (test) => {
+    const sales = await campaignNamed('Sales');
+    const page = await browser.newPage(test);
+    await signInAsAdmin(page);
+    await openCampaignsTable(page);
+    await campaignRow(page, 'Sales').click();
+    await page.waitForURL(`**/admin/campaigns/${sales.id}`);
+    await page.getByTestId('schedule-range').first().waitFor();
+    const name = page.getByTestId('campaign-name');
+    expect(await name.inputValue()).toBe('Sales');
+    expect(await holdsUnload(page)).toBe(false);
+    await name.fill('Sales (draft)');
+    expect(await holdsUnload(page)).toBe(true);
+
+    // "Stay" keeps the editor and what was typed.
+    await page.getByTestId('nav-admin/members').click();
+    const question = page.getByRole('dialog');
+    await question.waitFor();
+    expect(await question.getByRole('heading').textContent()).toBe('Leave without saving?');
+    expect(await question.textContent()).toContain('Your changes to Sales will be lost.');
+    await question.getByRole('button', { name: 'Stay' }).click();
+    await question.waitFor({ state: 'detached' });
+    expect(new URL(page.url()).pathname).toBe(`/admin/campaigns/${sales.id}`);
+    expect(await name.inputValue()).toBe('Sales (draft)');
+
+    // "Leave" goes on to the members, and nothing was saved.
+    await page.getByTestId('nav-admin/members').click();
+    await question.getByRole('button', { name: 'Leave' }).click();
+    await page.waitForURL('**/admin/members');
+    expect((await campaigns()).find((c) => c.id === sales.id)?.name).toBe('Sales');
+
+    // Once saved, the editor lets the admin go without a question.
+    await openCampaignsTable(page);
+    await campaignRow(page, 'Sales').click();
+    await page.getByTestId('schedule-range').first().waitFor();
+    await page.getByTestId('campaign-after-hours').fill('We are closed now; we answer tomorrow from 9:00.');
+    await page.getByTestId('campaign-save').click();
+    await page.getByText('Campaign Sales saved').waitFor();
+    expect(await holdsUnload(page)).toBe(false);
+    await page.getByTestId('campaign-back').click();
+    await page.waitForURL('**/admin/campaigns');
+    expect(await question.count()).toBe(0);
   });
 
   it('a supervisor reads campaigns without any way to change them', async (test) => {

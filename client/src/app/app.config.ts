@@ -7,7 +7,7 @@ import {
 } from '@angular/core';
 import { MAT_FORM_FIELD_DEFAULT_OPTIONS } from '@angular/material/form-field';
 import { MAT_SNACK_BAR_DEFAULT_OPTIONS } from '@angular/material/snack-bar';
-import { provideRouter, withNavigationErrorHandler } from '@angular/router';
+import { provideRouter, withNavigationErrorHandler, withRouterConfig } from '@angular/router';
 import { routes } from './app.routes';
 import { provideParleyApollo } from './core/graphql/apollo';
 import { unreachableInterceptor } from './core/graphql/unreachable.interceptor';
@@ -21,6 +21,9 @@ export const appConfig: ApplicationConfig = {
     provideRouter(
       routes,
       withNavigationErrorHandler((event) => inject(PageLoadErrors).report(event)),
+      // A browser Back that a guard refuses (the campaign editor's "Stay") puts the history back
+      // where it was, so that the next Back goes to the same page again.
+      withRouterConfig({ canceledNavigationResolution: 'computed' }),
     ),
     provideHttpClient(withInterceptors([unreachableInterceptor])),
     provideParleyApollo(),

@@ -1,6 +1,7 @@
 import type { Routes } from '@angular/router';
 import { landingGuard, roleGuard, signedInGuard, signedOutGuard } from './core/auth/guards';
 import { rolesFor } from './core/navigation';
+import { leaveCampaignEditorGuard } from './pages/admin/campaigns/campaign-editor.guard';
 
 export const routes: Routes = [
   {
@@ -34,6 +35,7 @@ export const routes: Routes = [
         path: 'admin/campaigns/new',
         title: 'New campaign · Parley',
         canActivate: [roleGuard],
+        canDeactivate: [leaveCampaignEditorGuard],
         // Supervisors read campaigns; only admins create them.
         data: { roles: ['ADMIN'] },
         loadComponent: () =>
@@ -43,6 +45,8 @@ export const routes: Routes = [
         path: 'admin/campaigns/:id',
         title: 'Campaign · Parley',
         canActivate: [roleGuard],
+        // Supervisors only read: the editor then never has unsaved changes to ask about.
+        canDeactivate: [leaveCampaignEditorGuard],
         data: { roles: rolesFor('admin/campaigns') },
         loadComponent: () =>
           import('./pages/admin/campaigns/campaign-editor').then((m) => m.CampaignEditorPage),

@@ -7,6 +7,8 @@ export interface ConfirmDialogData {
   title: string;
   message: string;
   confirmLabel: string;
+  /** The button that answers no; "Cancel" unless given. */
+  cancelLabel?: string;
   /** Styles the confirm button as destructive. */
   danger?: boolean;
 }
@@ -22,7 +24,9 @@ export interface ConfirmDialogData {
       <p>{{ data.message }}</p>
     </mat-dialog-content>
     <mat-dialog-actions align="end">
-      <button mat-button type="button" [mat-dialog-close]="false" data-testid="confirm-cancel">Cancel</button>
+      <button mat-button type="button" [mat-dialog-close]="false" data-testid="confirm-cancel">
+        {{ data.cancelLabel ?? 'Cancel' }}
+      </button>
       <button
         mat-flat-button
         type="button"

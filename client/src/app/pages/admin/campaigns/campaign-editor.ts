@@ -1,6 +1,7 @@
 import {
   ChangeDetectionStrategy,
   Component,
+  DOCUMENT,
   computed,
   effect,
   inject,
@@ -32,7 +33,7 @@ import { MatSnackBar } from '@angular/material/snack-bar';
 import { MatTooltipModule } from '@angular/material/tooltip';
 import { ActivatedRoute, Router, RouterLink } from '@angular/router';
 import { Apollo } from 'apollo-angular';
-import { firstValueFrom, map } from 'rxjs';
+import { type Observable, defaultIfEmpty, firstValueFrom, map } from 'rxjs';
 import { AuthService } from '../../../core/auth/auth.service';
 import {
   AFTER_HOURS_MESSAGE_MAX,
@@ -56,6 +57,7 @@ import {
   UpdateCampaignDocument,
 } from '../../../graphql/generated';
 import { ChannelIcon } from '../../../ui/channel-icon';
+import { confirm } from '../../../ui/confirm-dialog';
 import { ErrorMessage } from '../../../ui/error-message';
 import { TokenStatusIcon } from '../../../ui/token-status-icon';
 import { ActivationDialog, type ActivationDialogData } from './activation-dialog';
@@ -244,6 +246,25 @@ export class CampaignEditorPage {
   });
 
   private readonly formValue = toSignal(this.form.valueChanges, { initialValue: this.form.value });
+  /** Disabled controls included (the channel of a saved campaign). */
+  private readonly formRawValue = toSignal(this.form.valueChanges.pipe(map(() => this.form.getRawValue())), {
+    initialValue: this.form.getRawValue(),
+  });
+  /** What the admin has in front of them, to compare with what was loaded. */
+  private readonly edited = computed(() =>
+    JSON.stringify({
+      form: this.formRawValue(),
+      schedule: this.schedule(),
+      cannedResponses: this.cannedResponses(),
+    }),
+  );
+  /** `edited` as last loaded or saved; a new campaign starts from the defaults. */
+  private readonly saved = signal(this.edited());
+  /**
+   * True when leaving would lose what the admin typed. Read-only viewers have nothing to lose,
+   * and neither does a session that ended (no user, so read-only): signing out is never held up.
+   */
+  readonly hasUnsavedChanges = computed(() => !this.readOnly() && this.edited() !== this.saved());
   protected readonly channel = computed(() => this.formValue().channel ?? this.form.controls.channel.value);
   protected readonly isMessenger = computed(() => this.channel() === 'MESSENGER');
   protected readonly strategyInfo = computed(() =>
@@ -279,6 +300,28 @@ export class CampaignEditorPage {
       this.locked();
       this.applyEditability();
     });
+    // Reload or close the tab: the browser asks its own question, only while there is work to lose.
+    const view = inject(DOCUMENT).defaultView;
+    effect((onCleanup) => {
+      if (!view || !this.hasUnsavedChanges()) return;
+      const holdUnload = (event: BeforeUnloadEvent) => event.preventDefault();
+      view.addEventListener('beforeunload', holdUnload);
+      onCleanup(() => view.removeEventListener('beforeunload', holdUnload));
+    });
+  }
+
+  /** For the route's leave guard: emits true when the admin chooses to leave, false to stay. */
+  askToLeave(): Observable<boolean> {
+    return confirm(this.dialog, {
+      title: 'Leave without saving?',
+      message: `Your changes to ${this.campaign()?.name ?? 'the new campaign'} will be lost.`,
+      confirmLabel: 'Leave',
+      cancelLabel: 'Stay',
+      danger: true,
+    }).pipe(
+      map(() => true),
+      defaultIfEmpty(false),
+    );
   }
 
   protected errorOf(control: AbstractControl): string | null {
@@ -314,6 +357,8 @@ export class CampaignEditorPage {
     }
     const input = current ? changedFields(full, inputFromCampaign(current)) : full;
     if (current && Object.keys(input).length === 0) {
+      // Only what saving drops differs (spaces around the name): show the campaign as saved, unchanged.
+      this.showCampaign(current);
       this.snackBar.open('No changes to save', 'OK');
       return;
     }
@@ -340,6 +385,8 @@ export class CampaignEditorPage {
     );
     const created = result.data?.createCampaign;
     if (!created) throw new Error('The Parley server did not return the new campaign.');
+    // Saved: going on to the campaign's own page must not ask about leaving unsaved work.
+    this.saved.set(this.edited());
     this.snackBar.open(`Campaign ${created.name} created`, 'OK');
     await this.router.navigate(['/admin/campaigns', created.id], { replaceUrl: true });
     if (messenger) {
@@ -399,6 +446,7 @@ export class CampaignEditorPage {
     });
     this.schedule.set(copySchedule(campaign.schedule));
     this.cannedResponses.set(campaign.cannedResponses.map(({ title, text }) => ({ title, text })));
+    this.saved.set(this.edited());
     this.applyEditability();
   }
 
