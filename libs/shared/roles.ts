@@ -12,5 +12,3 @@ export enum Presence {
   AVAILABLE = 'AVAILABLE',
   BREAK = 'BREAK',
 }
-
-export const ALL_ROLES: readonly Role[] = [Role.ADMIN, Role.SUPERVISOR, Role.AGENT];
