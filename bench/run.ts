@@ -157,9 +157,17 @@ async function main() {
       api: Math.round(await rssMb(b.child.pid!)),
     };
   } finally {
-    a.child.kill('SIGTERM');
-    b.child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 1_000));
+    // Wait for both to exit: a closing worker still writes to Redis, and cleanup must come after.
+    await Promise.all(
+      [a.child, b.child].map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null) return resolve();
+            child.once('exit', () => resolve());
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
     await environment.cleanup();
   }
 
