@@ -1,20 +1,22 @@
 // Campaign enums shared by server and client (product.md sections 1 to 4); string values are the wire values.
 
 /** MESSENGER campaigns carry chats; VOICE campaigns only hold members (Parley handles no calls). */
-export enum Channel {
-  MESSENGER = 'MESSENGER',
-  VOICE = 'VOICE',
-}
+export const Channel = {
+  MESSENGER: 'MESSENGER',
+  VOICE: 'VOICE',
+} as const;
+export type Channel = (typeof Channel)[keyof typeof Channel];
 
-export enum Weekday {
-  MON = 'MON',
-  TUE = 'TUE',
-  WED = 'WED',
-  THU = 'THU',
-  FRI = 'FRI',
-  SAT = 'SAT',
-  SUN = 'SUN',
-}
+export const Weekday = {
+  MON: 'MON',
+  TUE: 'TUE',
+  WED: 'WED',
+  THU: 'THU',
+  FRI: 'FRI',
+  SAT: 'SAT',
+  SUN: 'SUN',
+} as const;
+export type Weekday = (typeof Weekday)[keyof typeof Weekday];
 
 /** Monday first, as ISO 8601 (and luxon's `weekday`, 1..7) count them. */
 export const ALL_WEEKDAYS: readonly Weekday[] = [
@@ -28,20 +30,22 @@ export const ALL_WEEKDAYS: readonly Weekday[] = [
 ];
 
 /** How queued interactions are handed to the campaign's eligible agents (product.md section 4). */
-export enum RoutingStrategy {
-  RINGALL = 'RINGALL',
-  LEASTRECENT = 'LEASTRECENT',
-  FEWESTCALLS = 'FEWESTCALLS',
-  RANDOM = 'RANDOM',
-  RRMEMORY = 'RRMEMORY',
-  LINEAR = 'LINEAR',
-  WRANDOM = 'WRANDOM',
-  MANUAL = 'MANUAL',
-}
+export const RoutingStrategy = {
+  RINGALL: 'RINGALL',
+  LEASTRECENT: 'LEASTRECENT',
+  FEWESTCALLS: 'FEWESTCALLS',
+  RANDOM: 'RANDOM',
+  RRMEMORY: 'RRMEMORY',
+  LINEAR: 'LINEAR',
+  WRANDOM: 'WRANDOM',
+  MANUAL: 'MANUAL',
+} as const;
+export type RoutingStrategy = (typeof RoutingStrategy)[keyof typeof RoutingStrategy];
 
 /** The page token as Parley last saw it (product.md section 2). */
-export enum TokenStatus {
-  NOT_CONNECTED = 'NOT_CONNECTED',
-  ACTIVE = 'ACTIVE',
-  INACTIVE = 'INACTIVE',
-}
+export const TokenStatus = {
+  NOT_CONNECTED: 'NOT_CONNECTED',
+  ACTIVE: 'ACTIVE',
+  INACTIVE: 'INACTIVE',
+} as const;
+export type TokenStatus = (typeof TokenStatus)[keyof typeof TokenStatus];

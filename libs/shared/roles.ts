@@ -1,14 +1,17 @@
-// Product enums shared by server and client; plain string unions so both sides agree on the wire values.
+// Product enums shared by server and client: `as const` objects whose types are the same string
+// unions the generated client types use, so both sides pass them without casts.
 
-export enum Role {
-  ADMIN = 'ADMIN',
-  SUPERVISOR = 'SUPERVISOR',
-  AGENT = 'AGENT',
-}
+export const Role = {
+  ADMIN: 'ADMIN',
+  SUPERVISOR: 'SUPERVISOR',
+  AGENT: 'AGENT',
+} as const;
+export type Role = (typeof Role)[keyof typeof Role];
 
 /** What the agent chose (product.md section 4). */
-export enum Presence {
-  OFFLINE = 'OFFLINE',
-  AVAILABLE = 'AVAILABLE',
-  BREAK = 'BREAK',
-}
+export const Presence = {
+  OFFLINE: 'OFFLINE',
+  AVAILABLE: 'AVAILABLE',
+  BREAK: 'BREAK',
+} as const;
+export type Presence = (typeof Presence)[keyof typeof Presence];

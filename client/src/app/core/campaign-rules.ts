@@ -17,9 +17,8 @@ import type {
   ThresholdsInput,
 } from '../graphql/generated';
 
-// The server's own rules (libs/), so that the console refuses exactly what the server would.
-// The generated types spell enums as string unions and the libs as string enums with the same
-// values: what crosses here is the same data on the wire, hence the casts.
+// The server's own rules (libs/), so that the console refuses exactly what the server would. The
+// libs' enums are `as const` objects whose types are the generated string unions: no casts needed.
 
 export type { FieldProblem };
 export {
@@ -37,13 +36,13 @@ export { isValidTimeZone };
 
 /** Every problem the server would find in this create (no `current`) or update input. */
 export function campaignInputProblems(input: CampaignInput, current?: { channel: Channel }): FieldProblem[] {
-  const normalized = normalizeCampaignInput(input as unknown as CampaignSettingsInput);
+  const normalized = normalizeCampaignInput(input satisfies CampaignSettingsInput);
   return validateCampaignInput(normalized, current as Parameters<typeof validateCampaignInput>[1]);
 }
 
 /** Problems of a list of ranges, named `<field>[i].from` and so on. */
 export function scheduleProblems(ranges: readonly ScheduleRangeInput[], field = 'schedule'): FieldProblem[] {
-  return validateSchedule(ranges as unknown as ScheduleRange[], field);
+  return validateSchedule(ranges satisfies readonly ScheduleRange[], field);
 }
 
 export function cannedResponseProblems(response: { title: string; text: string }): FieldProblem[] {
@@ -72,5 +71,5 @@ export interface CampaignDefaults {
 }
 
 export function newCampaignDefaults(): CampaignDefaults {
-  return campaignDefaults() as unknown as CampaignDefaults;
+  return campaignDefaults() satisfies CampaignDefaults;
 }
