@@ -13,7 +13,8 @@ import { ParleyExceptionFilter } from './infrastructure/errors/exception.filter.
 import { ParleyError } from './infrastructure/errors/parley-error.js';
 import { GraphqlModule } from './infrastructure/graphql/graphql.module.js';
 import { HealthModule } from './infrastructure/health/health.module.js';
-import { PubSubModule } from './infrastructure/pubsub/pubsub.module.js';
+import { EventsModule } from './infrastructure/events/events.module.js';
+import { OpenSocketsModule } from './infrastructure/graphql/open-sockets.module.js';
 import { QueuesModule } from './infrastructure/queues/queues.module.js';
 import { RedisModule } from './infrastructure/redis/redis.module.js';
 import { MembersModule } from './members/members.module.js';
@@ -50,14 +51,15 @@ export class AppModule {
         ConfigModule.forRoot(config),
         DatabaseModule,
         RedisModule,
-        PubSubModule,
+        EventsModule,
+        OpenSocketsModule,
         QueuesModule.forRoot(config),
         HealthModule,
         AuthModule,
         CampaignsModule,
         MembersModule,
         DemoModule,
-        ...(serveApi ? [GraphqlModule] : []),
+        ...(serveApi ? [GraphqlModule.forRoot({ authenticatorModule: AuthModule })] : []),
         ...(serveClient
           ? [
               ServeStaticModule.forRoot({

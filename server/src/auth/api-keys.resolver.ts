@@ -3,7 +3,7 @@ import { Role } from '@parley/libs/shared/roles.js';
 import { ApiKeyCreatedModel, ApiKeyModel } from './api-key.model.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { CreateApiKeyArgs } from './dto/create-api-key.args.js';
-import { CurrentPrincipal, type Principal, Roles } from './principal.js';
+import { CurrentPrincipal, type Principal, Roles } from '../infrastructure/access/access.js';
 
 @Resolver(() => ApiKeyModel)
 export class ApiKeysResolver {
@@ -11,13 +11,16 @@ export class ApiKeysResolver {
 
   @Query(() => [ApiKeyModel], { description: 'API keys that are not revoked, newest first.' })
   @Roles(Role.ADMIN)
-  apiKeys() {
+  apiKeys(): Promise<ApiKeyModel[]> {
     return this.keys.list();
   }
 
   @Mutation(() => ApiKeyCreatedModel)
   @Roles(Role.ADMIN)
-  createApiKey(@Args() { name, role }: CreateApiKeyArgs, @CurrentPrincipal() principal: Principal) {
+  createApiKey(
+    @Args() { name, role }: CreateApiKeyArgs,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<ApiKeyCreatedModel> {
     return this.keys.create(name, role, principal.kind === 'user' ? principal.userId : null);
   }
 
@@ -25,7 +28,7 @@ export class ApiKeysResolver {
     description: 'Takes effect on the next request and closes the key’s open subscriptions.',
   })
   @Roles(Role.ADMIN)
-  revokeApiKey(@Args('id', { type: () => ID }) id: string) {
+  revokeApiKey(@Args('id', { type: () => ID }) id: string): Promise<boolean> {
     return this.keys.revoke(id);
   }
 }

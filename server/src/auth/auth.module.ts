@@ -4,6 +4,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { AppConfig } from '../infrastructure/config/config.js';
+import { Authenticator } from '../infrastructure/access/access.js';
 import { APP_CONFIG } from '../infrastructure/config/config.module.js';
 import { MembersModule } from '../members/members.module.js';
 import { ApiKeyEntity } from './api-key.entity.js';
@@ -13,6 +14,7 @@ import { AuthResolver } from './auth.resolver.js';
 import { AuthService } from './auth.service.js';
 import { AccessGuard } from './guards/access.guard.js';
 import { LoginThrottle } from './login-throttle.service.js';
+import { UserAccessCache } from './user-access-cache.js';
 import { SocketSessions } from './socket-sessions.service.js';
 import { ApiKeyStrategy } from './strategies/api-key.strategy.js';
 import { JwtStrategy } from './strategies/jwt.strategy.js';
@@ -33,6 +35,8 @@ import { LocalStrategy } from './strategies/local.strategy.js';
   ],
   providers: [
     AuthService,
+    UserAccessCache,
+    { provide: Authenticator, useExisting: AuthService },
     ApiKeysService,
     LoginThrottle,
     SocketSessions,
@@ -43,6 +47,6 @@ import { LocalStrategy } from './strategies/local.strategy.js';
     ApiKeysResolver,
     { provide: APP_GUARD, useClass: AccessGuard },
   ],
-  exports: [AuthService, SocketSessions, ApiKeysService],
+  exports: [AuthService, ApiKeysService, Authenticator],
 })
 export class AuthModule {}

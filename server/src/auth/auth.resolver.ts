@@ -1,10 +1,14 @@
-import { Args, Context, Field, Mutation, ObjectType, Resolver } from '@nestjs/graphql';
 import { UseGuards } from '@nestjs/common';
-import { UserModel } from '../members/user.model.js';
+import { Args, Context, Field, Mutation, ObjectType, Query, Resolver } from '@nestjs/graphql';
+import { Role } from '@parley/libs/shared/roles.js';
+import { CurrentPrincipal, type Principal, Public, Roles } from '../infrastructure/access/access.js';
 import type { UserEntity } from '../members/user.entity.js';
+import { UserModel } from '../members/user.model.js';
+import { UsersService } from '../members/users.service.js';
+import { ApiKeysService } from './api-keys.service.js';
 import { AuthService } from './auth.service.js';
 import { LoginGuard } from './guards/login.guard.js';
-import { Public } from './principal.js';
+import { ViewerModel } from './viewer.model.js';
 
 @ObjectType('AuthPayload')
 export class AuthPayloadModel {
@@ -17,7 +21,21 @@ export class AuthPayloadModel {
 
 @Resolver()
 export class AuthResolver {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly users: UsersService,
+    private readonly apiKeys: ApiKeysService,
+  ) {}
+
+  @Query(() => ViewerModel, {
+    description: 'Who the caller is; works for users and API keys alike (a tool’s first call).',
+  })
+  @Roles(Role.ADMIN, Role.SUPERVISOR, Role.AGENT)
+  async viewer(@CurrentPrincipal() principal: Principal): Promise<ViewerModel> {
+    return principal.kind === 'user'
+      ? { role: principal.role, user: await this.users.getById(principal.userId), apiKey: null }
+      : { role: principal.role, user: null, apiKey: await this.apiKeys.findById(principal.apiKeyId) };
+  }
 
   @Mutation(() => AuthPayloadModel, {
     description: 'Sign in; failures are rate limited per username and address.',

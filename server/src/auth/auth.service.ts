@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import * as argon2 from 'argon2';
+import jsonwebtoken from 'jsonwebtoken';
+import type { KeyObject } from 'node:crypto';
 import type { AppConfig } from '../infrastructure/config/config.js';
 import { APP_CONFIG } from '../infrastructure/config/config.module.js';
 import { ErrorCode, ParleyError } from '../infrastructure/errors/parley-error.js';
@@ -8,7 +10,10 @@ import type { UserEntity } from '../members/user.entity.js';
 import { UsersService } from '../members/users.service.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { LoginThrottle } from './login-throttle.service.js';
-import type { Principal } from './principal.js';
+import type { Authenticator, Credentials, Principal } from '../infrastructure/access/access.js';
+import { jwtKeyOf, UserAccessCache } from './user-access-cache.js';
+
+const { verify: verifyJwt } = jsonwebtoken;
 
 export interface AccessTokenClaims {
   sub: string;
@@ -23,14 +28,19 @@ const DUMMY_HASH = argon2.hash('parley-dummy-password', { type: argon2.argon2id 
 export const WRONG_CREDENTIALS = 'Wrong username or password';
 
 @Injectable()
-export class AuthService {
+export class AuthService implements Authenticator {
+  private readonly jwtKey: KeyObject;
+
   constructor(
     private readonly users: UsersService,
     private readonly apiKeys: ApiKeysService,
     private readonly jwt: JwtService,
     private readonly throttle: LoginThrottle,
+    private readonly access: UserAccessCache,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.jwtKey = jwtKeyOf(config);
+  }
 
   /** Checks a password sign-in, counting failures against the username and the address. */
   async verifyPassword(username: string, password: string, ip: string): Promise<UserEntity> {
@@ -52,12 +62,30 @@ export class AuthService {
     return this.jwt.sign({ sub: user.id, sv: user.sessionVersion }, { expiresIn: this.config.jwtTtlSeconds });
   }
 
+  /** Authenticator: the bearer token wins when a caller sends both. */
+  async authenticate(credentials: Credentials) {
+    if (credentials.authorization !== undefined) {
+      const token = /^Bearer\s+(\S+)$/i.exec(credentials.authorization)?.[1];
+      const principal = token ? await this.principalFromAccessToken(token) : null;
+      return principal
+        ? { principal }
+        : { problem: 'The access token is invalid or has expired; sign in again' };
+    }
+    if (credentials.apiKey !== undefined) {
+      const principal = await this.apiKeys.authenticate(credentials.apiKey);
+      return principal ? { principal } : { problem: 'The API key is not valid or has been revoked' };
+    }
+    return null;
+  }
+
   /**
-   * The current principal of a valid token: role, active flag and session version are read fresh,
-   * never trusted from the token.
+   * The current principal of a verified token: role, active flag and session version come from
+   * the user's row (cached briefly, see UserAccessCache), never from the token.
    */
-  async principalFromClaims(claims: AccessTokenClaims): Promise<Principal | null> {
-    const user = await this.users.findById(claims.sub);
+  async principalFromClaims(claims: Partial<AccessTokenClaims>): Promise<Principal | null> {
+    // A token that never expires is refused, whoever signed it.
+    if (typeof claims.sub !== 'string' || typeof claims.exp !== 'number') return null;
+    const user = await this.access.get(claims.sub);
     if (!user || !user.active || user.sessionVersion !== (claims.sv ?? 0)) return null;
     return {
       kind: 'user',
@@ -69,16 +97,14 @@ export class AuthService {
   }
 
   async principalFromAccessToken(token: string): Promise<Principal | null> {
-    let claims: AccessTokenClaims;
+    let claims: Partial<AccessTokenClaims>;
     try {
-      claims = await this.jwt.verifyAsync<AccessTokenClaims>(token, { algorithms: ['HS256'] });
+      // A KeyObject made once: given the secret as a string, jsonwebtoken rebuilds the key on
+      // every call, which was the largest cost of an authenticated request.
+      claims = verifyJwt(token, this.jwtKey, { algorithms: ['HS256'] }) as Partial<AccessTokenClaims>;
     } catch {
       return null;
     }
     return this.principalFromClaims(claims);
-  }
-
-  principalFromApiKey(key: string): Promise<Principal | null> {
-    return this.apiKeys.authenticate(key);
   }
 }

@@ -2,29 +2,60 @@ import { Args, ID, Mutation, Parent, Query, ResolveField, Resolver, Subscription
 import { isOpen } from '@parley/libs/schedule/schedule.js';
 import { Channel } from '@parley/libs/shared/campaigns.js';
 import { Role } from '@parley/libs/shared/roles.js';
-import { CurrentPrincipal, type Principal, Roles } from '../auth/principal.js';
-import { PubSubService, Trigger } from '../infrastructure/pubsub/pubsub.service.js';
+import { CampaignChanged } from '../events/catalogue.js';
+import { CurrentPrincipal, type Principal, Roles } from '../infrastructure/access/access.js';
+import { ANY_OWNER, type PayloadOf } from '../infrastructure/events/event.js';
+import { EventBus } from '../infrastructure/events/event-bus.service.js';
+import { CampaignMembershipLookup } from './campaign-membership.js';
 import { CampaignModel } from './campaign.model.js';
-import type { CampaignChange } from './campaigns.service.js';
-import { CampaignsService } from './campaigns.service.js';
+import {
+  type CampaignChange,
+  campaignFromSnapshot,
+  type CampaignScope,
+  CampaignsService,
+} from './campaigns.service.js';
 import { CampaignInput, CannedResponseInput } from './dto/campaign.input.js';
 
 @Resolver(() => CampaignModel)
 export class CampaignsResolver {
   constructor(
     private readonly campaignsService: CampaignsService,
-    private readonly pubsub: PubSubService,
+    private readonly membership: CampaignMembershipLookup,
+    private readonly bus: EventBus,
   ) {}
+
+  /**
+   * What the event announces, read once per event on this instance however many subscribers it
+   * has (the bus hands every listener the same payload object). Null: deleted since.
+   */
+  private readonly changes = new WeakMap<PayloadOf<typeof CampaignChanged>, Promise<CampaignChange | null>>();
+
+  private changeOf(event: PayloadOf<typeof CampaignChanged>): Promise<CampaignChange | null> {
+    let change = this.changes.get(event);
+    if (!change) {
+      change = event.deleted
+        ? Promise.resolve(campaignFromSnapshot(event.deleted))
+        : this.campaignsService.findInScope('all', event.campaignId);
+      this.changes.set(event, change);
+    }
+    return change;
+  }
+
+  /** Admins and supervisors see every campaign, an agent their own, an AGENT API key none. */
+  private async scopeOf(principal: Principal): Promise<CampaignScope> {
+    if (principal.role !== Role.AGENT) return 'all';
+    return principal.kind === 'user' ? this.membership.campaignIdsOf(principal.userId) : [];
+  }
 
   @Query(() => [CampaignModel], {
     description: 'By name. Agents see only the campaigns they are members of; an AGENT API key sees none.',
   })
   @Roles(Role.ADMIN, Role.SUPERVISOR, Role.AGENT)
-  campaigns(
+  async campaigns(
     @CurrentPrincipal() principal: Principal,
     @Args('channel', { type: () => Channel, nullable: true }) channel?: Channel,
-  ) {
-    return this.campaignsService.listVisible(principal, channel);
+  ): Promise<CampaignModel[]> {
+    return this.campaignsService.list(await this.scopeOf(principal), channel);
   }
 
   @Query(() => CampaignModel, {
@@ -32,19 +63,25 @@ export class CampaignsResolver {
     description: 'Null when it does not exist or the caller may not see it.',
   })
   @Roles(Role.ADMIN, Role.SUPERVISOR, Role.AGENT)
-  campaign(@CurrentPrincipal() principal: Principal, @Args('id', { type: () => ID }) id: string) {
-    return this.campaignsService.findVisible(principal, id);
+  async campaign(
+    @CurrentPrincipal() principal: Principal,
+    @Args('id', { type: () => ID }) id: string,
+  ): Promise<CampaignModel | null> {
+    return this.campaignsService.findInScope(await this.scopeOf(principal), id);
   }
 
   @Mutation(() => CampaignModel)
   @Roles(Role.ADMIN)
-  createCampaign(@Args('input') input: CampaignInput) {
+  createCampaign(@Args('input') input: CampaignInput): Promise<CampaignModel> {
     return this.campaignsService.create(input);
   }
 
   @Mutation(() => CampaignModel, { description: 'Omitted fields stay unchanged; the channel cannot change.' })
   @Roles(Role.ADMIN)
-  updateCampaign(@Args('id', { type: () => ID }) id: string, @Args('input') input: CampaignInput) {
+  updateCampaign(
+    @Args('id', { type: () => ID }) id: string,
+    @Args('input') input: CampaignInput,
+  ): Promise<CampaignModel> {
     return this.campaignsService.update(id, input);
   }
 
@@ -52,7 +89,7 @@ export class CampaignsResolver {
     description: 'Refused (CONFLICT) once the campaign has interactions: disable it instead.',
   })
   @Roles(Role.ADMIN)
-  deleteCampaign(@Args('id', { type: () => ID }) id: string) {
+  deleteCampaign(@Args('id', { type: () => ID }) id: string): Promise<boolean> {
     return this.campaignsService.delete(id);
   }
 
@@ -61,7 +98,7 @@ export class CampaignsResolver {
   addCannedResponse(
     @Args('campaignId', { type: () => ID }) campaignId: string,
     @Args('input') input: CannedResponseInput,
-  ) {
+  ): Promise<CampaignModel> {
     return this.campaignsService.addCannedResponse(campaignId, input);
   }
 
@@ -70,23 +107,25 @@ export class CampaignsResolver {
   updateCannedResponse(
     @Args('id', { type: () => ID }) id: string,
     @Args('input') input: CannedResponseInput,
-  ) {
+  ): Promise<CampaignModel> {
     return this.campaignsService.updateCannedResponse(id, input);
   }
 
   @Mutation(() => CampaignModel)
   @Roles(Role.ADMIN)
-  removeCannedResponse(@Args('id', { type: () => ID }) id: string) {
+  removeCannedResponse(@Args('id', { type: () => ID }) id: string): Promise<CampaignModel> {
     return this.campaignsService.removeCannedResponse(id);
   }
 
   @Subscription(() => CampaignModel, {
     description:
       'Token status and configuration changes (admins and supervisors); deleted is true on the last event.',
+    resolve: (campaign: CampaignChange) => campaign,
   })
   @Roles(Role.ADMIN, Role.SUPERVISOR)
-  campaignChanged() {
-    return this.pubsub.asyncIterator(Trigger.CampaignChanged);
+  campaignChanged(): AsyncIterableIterator<CampaignChange> {
+    // An event whose campaign was deleted before it was read (null) is followed by the deletion's own.
+    return this.bus.iterate(CampaignChanged, ANY_OWNER, (event) => this.changeOf(event));
   }
 
   @ResolveField(() => Boolean, {

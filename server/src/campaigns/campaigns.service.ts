@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, type FindOptionsWhere, In, Raw, Repository } from 'typeorm';
+import { type EntityManager, type FindOptionsWhere, In, Repository } from 'typeorm';
 import {
   CANNED_RESPONSES_MAX,
   campaignDefaults,
@@ -12,16 +12,21 @@ import {
   validateCannedResponse,
 } from '@parley/libs/campaigns/campaign-rules.js';
 import type { Channel } from '@parley/libs/shared/campaigns.js';
-import { Role } from '@parley/libs/shared/roles.js';
-import type { Principal } from '../auth/principal.js';
+import { CampaignChanged, type Json, type JsonObject } from '../events/catalogue.js';
 import { isDuplicateKey, isReferencedRow } from '../infrastructure/database/errors.js';
 import { ErrorCode, ParleyError } from '../infrastructure/errors/parley-error.js';
-import { PubSubService, Trigger } from '../infrastructure/pubsub/pubsub.service.js';
+import { Transactions, type UnitOfWork } from '../infrastructure/events/after-commit.js';
 import { CampaignEntity } from './campaign.entity.js';
 import { CannedResponseEntity } from './canned-response.entity.js';
 
 /** What `campaignChanged` carries: the campaign, and `deleted` on the event announcing its deletion. */
 export type CampaignChange = CampaignEntity & { deleted?: boolean };
+
+/**
+ * Which campaigns a caller may read: every one (admins, supervisors), those of these ids (an
+ * agent's own campaigns, which the members module knows), or none (an AGENT API key).
+ */
+export type CampaignScope = 'all' | readonly string[];
 
 const WITH_RESPONSES = {
   relations: { cannedResponses: true },
@@ -32,55 +37,49 @@ const WITH_RESPONSES = {
 const given = <T extends object>(input: T): Partial<T> =>
   Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)) as Partial<T>;
 
+/** A deleted campaign's last state for its deletion event; dates become ISO strings, explicitly. */
+export function campaignSnapshot(campaign: CampaignEntity): JsonObject {
+  return JSON.parse(JSON.stringify(campaign)) as JsonObject;
+}
+
+/** The deletion event's snapshot back into the shape the API serves, dates named one by one. */
+export function campaignFromSnapshot(snapshot: JsonObject): CampaignChange {
+  const date = (value: Json | undefined) => (typeof value === 'string' ? new Date(value) : null);
+  const campaign = snapshot as unknown as CampaignEntity;
+  return {
+    ...campaign,
+    createdAt: date(snapshot.createdAt)!,
+    updatedAt: date(snapshot.updatedAt)!,
+    tokenCheckedAt: date(snapshot.tokenCheckedAt),
+    cannedResponses: campaign.cannedResponses.map((r) => ({
+      ...r,
+      createdAt: new Date(r.createdAt),
+      updatedAt: new Date(r.updatedAt),
+    })),
+    deleted: true,
+  } as CampaignChange;
+}
+
 @Injectable()
 export class CampaignsService {
   constructor(
     @InjectRepository(CampaignEntity) private readonly campaigns: Repository<CampaignEntity>,
     @InjectRepository(CannedResponseEntity) private readonly responses: Repository<CannedResponseEntity>,
-    private readonly dataSource: DataSource,
-    private readonly pubsub: PubSubService,
+    private readonly transactions: Transactions,
   ) {}
 
-  /** Every campaign, by name. */
-  list(channel?: Channel | null): Promise<CampaignEntity[]> {
-    return this.findByName(channel ? { channel } : {});
-  }
-
-  /**
-   * Campaigns the caller may read, by name: admins and supervisors see all; an agent sees the
-   * campaigns they are a member of (for their canned responses); an agent API key acts for nobody.
-   */
-  listVisible(viewer: Principal, channel?: Channel | null): Promise<CampaignEntity[]> {
-    const where = this.visibleWhere(viewer);
-    if (!where) return Promise.resolve([]);
+  /** The campaigns in scope, by name. */
+  list(scope: CampaignScope, channel?: Channel | null): Promise<CampaignEntity[]> {
+    if (scope !== 'all' && !scope.length) return Promise.resolve([]);
+    const where: FindOptionsWhere<CampaignEntity> = scope === 'all' ? {} : { id: In([...scope]) };
     if (channel) where.channel = channel;
-    return this.findByName(where);
-  }
-
-  private findByName(where: FindOptionsWhere<CampaignEntity>): Promise<CampaignEntity[]> {
     return this.campaigns.find({ where, ...WITH_RESPONSES, order: { name: 'ASC', ...WITH_RESPONSES.order } });
   }
 
-  /** One campaign if the caller may read it, else null (an agent cannot tell others' campaigns exist). */
-  findVisible(viewer: Principal, id: string): Promise<CampaignEntity | null> {
-    const where = this.visibleWhere(viewer, id);
-    if (!where) return Promise.resolve(null);
-    return this.campaigns.findOne({ where, ...WITH_RESPONSES });
-  }
-
-  private visibleWhere(viewer: Principal, id?: string): FindOptionsWhere<CampaignEntity> | null {
-    if (viewer.role !== Role.AGENT) return id === undefined ? {} : { id };
-    if (viewer.kind !== 'user') return null;
-    // campaign_members belongs to the members module; reading it by name here keeps the module
-    // dependency one-way (members -> campaigns).
-    const member = (column: string) =>
-      `${column} IN (SELECT m.campaignId FROM campaign_members m WHERE m.userId = :viewerId)`;
-    return {
-      id: Raw((column) => (id === undefined ? member(column) : `${column} = :id AND ${member(column)}`), {
-        viewerId: viewer.userId,
-        id,
-      }),
-    };
+  /** One campaign if it is in scope, else null (an agent cannot tell others' campaigns exist). */
+  findInScope(scope: CampaignScope, id: string): Promise<CampaignEntity | null> {
+    if (scope !== 'all' && !scope.includes(id)) return Promise.resolve(null);
+    return this.campaigns.findOne({ where: { id }, ...WITH_RESPONSES });
   }
 
   /** Ids of every campaign of a channel (VOICE ones decide who receives interactions). */
@@ -109,17 +108,19 @@ export class CampaignsService {
     if (problems.length) throw ParleyError.invalid(problems);
     const { cannedResponses, ...settings } = { ...campaignDefaults(), ...given(input) } as CampaignSettings;
     const campaign = this.campaigns.create(settings);
-    await this.saving(settings.name, async (em) => {
-      await em.insert(CampaignEntity, campaign);
-      await this.insertResponses(em, campaign.id, cannedResponses, 1);
+    await this.saving(settings.name, async (uow) => {
+      await uow.em.insert(CampaignEntity, campaign);
+      await this.insertResponses(uow.em, campaign.id, cannedResponses, 1);
+      this.announce(uow, campaign.id);
     });
-    return this.changed(campaign.id);
+    return this.getById(campaign.id);
   }
 
   /** Partial: omitted fields stay; a given schedule or canned-response list replaces the whole list. */
   async update(id: string, raw: CampaignSettingsInput): Promise<CampaignEntity> {
     const input = normalizeCampaignInput(raw);
-    await this.saving(input.name, async (em) => {
+    await this.saving(input.name, async (uow) => {
+      const { em } = uow;
       const [current] = await this.lockForUpdate(em, [id]);
       const problems = validateCampaignInput(input, current);
       if (problems.length) throw ParleyError.invalid(problems);
@@ -130,33 +131,35 @@ export class CampaignsService {
         await em.delete(CannedResponseEntity, { campaignId: id });
         await this.insertResponses(em, id, cannedResponses, 1);
       }
+      this.announce(uow, id);
     });
-    return this.changed(id);
+    return this.getById(id);
   }
 
-  /** Refused (CONFLICT) once the campaign has interactions: history is never deleted with it. */
+  /**
+   * Refused (CONFLICT) once the campaign has interactions: history is never deleted with it. The
+   * interactions' RESTRICT foreign key decides, races included; this module never reads their table.
+   */
   async delete(id: string): Promise<boolean> {
-    let last!: CampaignEntity;
-    const refuse = (name: string) =>
-      new ParleyError(
-        ErrorCode.CONFLICT,
-        `Campaign "${name}" has interactions and cannot be deleted; disable it instead (enabled: false) so its history is kept`,
-        { id },
-      );
+    let name = id;
     try {
-      await this.dataSource.transaction(async (em) => {
-        await this.lockForUpdate(em, [id]);
-        last = await em.findOneOrFail(CampaignEntity, { where: { id }, ...WITH_RESPONSES });
-        const used = await em.query('SELECT 1 FROM interactions WHERE campaignId = ? LIMIT 1', [id]);
-        if ((used as unknown[]).length) throw refuse(last.name);
-        await em.delete(CampaignEntity, { id });
+      await this.transactions.run(async (uow) => {
+        await this.lockForUpdate(uow.em, [id]);
+        const last = await uow.em.findOneOrFail(CampaignEntity, { where: { id }, ...WITH_RESPONSES });
+        name = last.name;
+        await uow.em.delete(CampaignEntity, { id });
+        uow.publish(CampaignChanged, { campaignId: id, deleted: campaignSnapshot(last) });
       });
     } catch (error) {
-      // An interaction created between the check and the delete: the RESTRICT key refuses it.
-      if (isReferencedRow(error)) throw refuse(last?.name ?? id);
+      if (isReferencedRow(error)) {
+        throw new ParleyError(
+          ErrorCode.CONFLICT,
+          `Campaign "${name}" has interactions and cannot be deleted; disable it instead (enabled: false) so its history is kept`,
+          { id },
+        );
+      }
       throw error;
     }
-    await this.pubsub.publish(Trigger.CampaignChanged, { campaignChanged: { ...last, deleted: true } });
     return true;
   }
 
@@ -165,7 +168,8 @@ export class CampaignsService {
     const response = { title: raw.title?.trim(), text: raw.text?.trim() };
     const problems = validateCannedResponse(response);
     if (problems.length) throw ParleyError.invalid(problems);
-    await this.dataSource.transaction(async (em) => {
+    await this.transactions.run(async (uow) => {
+      const { em } = uow;
       await this.lockForUpdate(em, [campaignId]);
       const count = await em.count(CannedResponseEntity, { where: { campaignId } });
       if (count >= CANNED_RESPONSES_MAX) {
@@ -176,25 +180,34 @@ export class CampaignsService {
       }
       const last = (await em.maximum(CannedResponseEntity, 'position', { campaignId })) ?? 0;
       await this.insertResponses(em, campaignId, [response], last + 1);
+      this.announce(uow, campaignId);
     });
-    return this.changed(campaignId);
+    return this.getById(campaignId);
   }
 
   async updateCannedResponse(id: string, raw: CannedResponseText): Promise<CampaignEntity> {
     const response = { title: raw.title?.trim(), text: raw.text?.trim() };
     const problems = validateCannedResponse(response);
     if (problems.length) throw ParleyError.invalid(problems);
-    const existing = await this.responses.findOneBy({ id });
-    if (!existing) throw ParleyError.notFound('Canned response', id);
-    await this.responses.update({ id }, response);
-    return this.changed(existing.campaignId);
+    const campaignId = await this.transactions.run(async (uow) => {
+      const existing = await uow.em.findOneBy(CannedResponseEntity, { id });
+      if (!existing) throw ParleyError.notFound('Canned response', id);
+      await uow.em.update(CannedResponseEntity, { id }, response);
+      this.announce(uow, existing.campaignId);
+      return existing.campaignId;
+    });
+    return this.getById(campaignId);
   }
 
   async removeCannedResponse(id: string): Promise<CampaignEntity> {
-    const existing = await this.responses.findOneBy({ id });
-    if (!existing) throw ParleyError.notFound('Canned response', id);
-    await this.responses.delete({ id });
-    return this.changed(existing.campaignId);
+    const campaignId = await this.transactions.run(async (uow) => {
+      const existing = await uow.em.findOneBy(CannedResponseEntity, { id });
+      if (!existing) throw ParleyError.notFound('Canned response', id);
+      await uow.em.delete(CannedResponseEntity, { id });
+      this.announce(uow, existing.campaignId);
+      return existing.campaignId;
+    });
+    return this.getById(campaignId);
   }
 
   /**
@@ -214,21 +227,9 @@ export class CampaignsService {
     return found;
   }
 
-  /** Pushes `campaignChanged` with the committed state of each campaign; call after the transaction. */
-  async publishChanged(ids: readonly string[]): Promise<CampaignEntity[]> {
-    const campaigns = await this.getMany(ids);
-    for (const campaign of campaigns) {
-      await this.pubsub.publish(Trigger.CampaignChanged, { campaignChanged: campaign });
-    }
-    return campaigns;
-  }
-
-  /** The committed campaign after a change, announced to subscribers. */
-  private async changed(id: string): Promise<CampaignEntity> {
-    const [campaign] = await this.publishChanged([id]);
-    // Deleted by someone else between our commit and this read.
-    if (!campaign) throw ParleyError.notFound('Campaign', id);
-    return campaign;
+  /** `campaignChanged` for this campaign once the unit of work commits (members' changes too). */
+  announce(uow: UnitOfWork, campaignId: string): void {
+    uow.publish(CampaignChanged, { campaignId, deleted: null });
   }
 
   private async insertResponses(
@@ -245,9 +246,9 @@ export class CampaignsService {
   }
 
   /** One transaction; the unique index (not a read before the write) decides duplicate names, races included. */
-  private async saving(name: string | null | undefined, work: (em: EntityManager) => Promise<void>) {
+  private async saving(name: string | null | undefined, work: (uow: UnitOfWork) => Promise<void>) {
     try {
-      await this.dataSource.transaction(work);
+      await this.transactions.run(work);
     } catch (error) {
       if (isDuplicateKey(error))
         throw ParleyError.badInput('name', `"${name}" is already used by another campaign`);

@@ -75,7 +75,7 @@ export class DemoDataService implements OnApplicationBootstrap {
 
   /** Only into a Parley without campaigns: once an admin has any, theirs are left as they are (deleted ones stay deleted). */
   private async createCampaigns() {
-    if ((await this.campaigns.list()).length) return;
+    if ((await this.campaigns.list('all')).length) return;
     const users = await this.users.list(null, true);
     for (const { settings, members } of DEMO_CAMPAIGNS) {
       let campaign;

@@ -3,6 +3,11 @@ import { UserModel } from './user.model.js';
 
 @ObjectType('CampaignMember')
 export class CampaignMemberModel {
+  @Field(() => ID, {
+    description: 'Stable for one (campaign, user) pair, so client caches can normalise members.',
+  })
+  id!: string;
+
   @Field(() => ID)
   campaignId!: string;
 

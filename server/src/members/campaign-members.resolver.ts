@@ -1,6 +1,6 @@
 import { Context, Parent, ResolveField, Resolver } from '@nestjs/graphql';
 import { Role } from '@parley/libs/shared/roles.js';
-import { CurrentPrincipal, type Principal } from '../auth/principal.js';
+import { CurrentPrincipal, type Principal } from '../infrastructure/access/access.js';
 import { CampaignModel } from '../campaigns/campaign.model.js';
 import type { CampaignChange } from '../campaigns/campaigns.service.js';
 import { requestLoader } from '../infrastructure/graphql/request-loader.js';
@@ -25,7 +25,7 @@ export class CampaignMembersResolver {
     @Parent() campaign: CampaignChange,
     @CurrentPrincipal() principal: Principal,
     @Context() context: object,
-  ): Promise<CampaignMemberView[]> {
+  ): Promise<CampaignMemberModel[]> {
     // The deletion event: the memberships went with the campaign.
     if (campaign.deleted) return [];
     const members = await this.load(context, campaign.id);

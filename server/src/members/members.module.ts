@@ -1,5 +1,6 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { CampaignMembershipLookup } from '../campaigns/campaign-membership.js';
 import { CampaignsModule } from '../campaigns/campaigns.module.js';
 import { CampaignMemberEntity } from './campaign-member.entity.js';
 import { CampaignMembersResolver } from './campaign-members.resolver.js';
@@ -9,10 +10,21 @@ import { UserEntity } from './user.entity.js';
 import { UsersResolver } from './users.resolver.js';
 import { UsersService } from './users.service.js';
 
-/** People: users and their campaign memberships (penalty, position). */
+/**
+ * People: users and their campaign memberships (penalty, position). Global only so that the
+ * campaigns module, which members depends on, can reach its CampaignMembershipLookup port.
+ */
+@Global()
 @Module({
   imports: [TypeOrmModule.forFeature([UserEntity, CampaignMemberEntity]), CampaignsModule],
-  providers: [UsersService, UsersResolver, MembersService, MembersResolver, CampaignMembersResolver],
-  exports: [UsersService, MembersService],
+  providers: [
+    UsersService,
+    UsersResolver,
+    MembersService,
+    MembersResolver,
+    CampaignMembersResolver,
+    { provide: CampaignMembershipLookup, useExisting: MembersService },
+  ],
+  exports: [UsersService, MembersService, CampaignMembershipLookup],
 })
 export class MembersModule {}

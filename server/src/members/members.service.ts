@@ -1,18 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, In, Repository } from 'typeorm';
+import { type EntityManager, In, Repository } from 'typeorm';
 import { moveTo, positionChanges, validateMemberChange } from '@parley/libs/campaigns/membership.js';
 import { Channel } from '@parley/libs/shared/campaigns.js';
 import { Role } from '@parley/libs/shared/roles.js';
 import type { CampaignEntity } from '../campaigns/campaign.entity.js';
+import type { CampaignMembershipLookup } from '../campaigns/campaign-membership.js';
 import { CampaignsService } from '../campaigns/campaigns.service.js';
 import { ErrorCode, ParleyError } from '../infrastructure/errors/parley-error.js';
+import { Transactions, type UnitOfWork } from '../infrastructure/events/after-commit.js';
 import { CampaignMemberEntity } from './campaign-member.entity.js';
 import type { UserEntity } from './user.entity.js';
 import { UsersService } from './users.service.js';
 
 /** A membership as the API shows it. */
 export interface CampaignMemberView {
+  /** `<campaignId>:<userId>`: the same for one pair whatever happens to the membership row. */
+  id: string;
   campaignId: string;
   user: UserEntity;
   penalty: number;
@@ -27,13 +31,19 @@ const unique = (ids: readonly string[]) => [...new Set(ids)];
  * campaign's row locked, so concurrent adds cannot hand out the same position.
  */
 @Injectable()
-export class MembersService {
+export class MembersService implements CampaignMembershipLookup {
   constructor(
     @InjectRepository(CampaignMemberEntity) private readonly members: Repository<CampaignMemberEntity>,
     private readonly campaigns: CampaignsService,
     private readonly users: UsersService,
-    private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
   ) {}
+
+  /** CampaignMembershipLookup: ids of the campaigns the user is a member of. */
+  async campaignIdsOf(userId: string): Promise<string[]> {
+    const rows = await this.members.find({ select: { campaignId: true }, where: { userId } });
+    return rows.map((m) => m.campaignId);
+  }
 
   /** Members of each campaign, by position. */
   async membersOf(campaignIds: readonly string[]): Promise<Map<string, CampaignMemberView[]>> {
@@ -72,7 +82,8 @@ export class MembersService {
     const cIds = unique(campaignIds);
     const uIds = unique(userIds);
     await this.assertAgents(uIds);
-    const changed = await this.dataSource.transaction(async (em) => {
+    await this.transactions.run(async (uow) => {
+      const { em } = uow;
       const locked = await this.campaigns.lockForUpdate(em, cIds);
       const touched: CampaignEntity[] = [];
       for (const campaign of locked) {
@@ -94,9 +105,8 @@ export class MembersService {
         );
         touched.push(campaign);
       }
-      return touched;
+      await this.announce(uow, touched, uIds);
     });
-    await this.announce(changed, uIds);
     return this.campaigns.getMany(cIds);
   }
 
@@ -105,7 +115,8 @@ export class MembersService {
     const cIds = unique(campaignIds);
     const uIds = unique(userIds);
     await this.assertUsersExist(uIds);
-    const changed = await this.dataSource.transaction(async (em) => {
+    await this.transactions.run(async (uow) => {
+      const { em } = uow;
       const locked = await this.campaigns.lockForUpdate(em, cIds);
       const touched: CampaignEntity[] = [];
       for (const campaign of locked) {
@@ -114,9 +125,8 @@ export class MembersService {
         await this.renumber(em, await this.ordered(em, campaign.id));
         touched.push(campaign);
       }
-      return touched;
+      await this.announce(uow, touched, uIds);
     });
-    await this.announce(changed, uIds);
     return this.campaigns.getMany(cIds);
   }
 
@@ -127,8 +137,9 @@ export class MembersService {
     change: { penalty?: number | null; position?: number | null },
   ): Promise<CampaignMemberView> {
     await this.assertUsersExist([userId]);
-    await this.dataSource.transaction(async (em) => {
-      await this.campaigns.lockForUpdate(em, [campaignId]);
+    await this.transactions.run(async (uow) => {
+      const { em } = uow;
+      const [campaign] = await this.campaigns.lockForUpdate(em, [campaignId]);
       const ordered = await this.ordered(em, campaignId);
       const member = ordered.find((m) => m.userId === userId);
       if (!member) {
@@ -146,8 +157,8 @@ export class MembersService {
         await em.update(CampaignMemberEntity, { id: member.id }, { penalty: change.penalty });
       }
       if (change.position != null) await this.renumber(em, moveTo(ordered, member, change.position));
+      await this.announce(uow, [campaign], []);
     });
-    await this.announce([await this.campaigns.getById(campaignId)], []);
     const view = (await this.membersOf([campaignId])).get(campaignId)?.find((m) => m.user.id === userId);
     if (!view)
       throw new ParleyError(
@@ -173,19 +184,19 @@ export class MembersService {
 
   /**
    * campaignChanged for the changed campaigns; when a VOICE campaign changed, also for every other
-   * campaign of those users, whose `receivesInteractions` may have flipped.
+   * campaign of those users, whose `receivesInteractions` may have flipped. Read inside the
+   * transaction, published after its commit.
    */
-  private async announce(changed: CampaignEntity[], userIds: string[]) {
-    if (!changed.length) return;
+  private async announce(uow: UnitOfWork, changed: CampaignEntity[], userIds: string[]) {
     const ids = new Set(changed.map((c) => c.id));
     if (userIds.length && changed.some((c) => c.channel === Channel.VOICE)) {
-      const others = await this.members.find({
+      const others = await uow.em.find(CampaignMemberEntity, {
         select: { campaignId: true },
         where: { userId: In(userIds) },
       });
       for (const m of others) ids.add(m.campaignId);
     }
-    await this.campaigns.publishChanged([...ids]);
+    for (const id of ids) this.campaigns.announce(uow, id);
   }
 
   private async assertUsersExist(userIds: string[]): Promise<UserEntity[]> {
@@ -212,6 +223,7 @@ export class MembersService {
 
   private view(row: CampaignMemberEntity, receiving: Set<string>): CampaignMemberView {
     return {
+      id: `${row.campaignId}:${row.userId}`,
       campaignId: row.campaignId,
       user: row.user!,
       penalty: row.penalty,

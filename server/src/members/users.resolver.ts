@@ -1,10 +1,13 @@
 import { Args, ID, Mutation, Query, Resolver, Subscription } from '@nestjs/graphql';
 import { Role } from '@parley/libs/shared/roles.js';
-import { CurrentPrincipal, type Principal, Roles } from '../auth/principal.js';
+import { CurrentPrincipal, type Principal, Roles } from '../infrastructure/access/access.js';
 import { ParleyError } from '../infrastructure/errors/parley-error.js';
-import { PubSubService, Trigger } from '../infrastructure/pubsub/pubsub.service.js';
+import { UserChanged } from '../events/catalogue.js';
+import type { PayloadOf } from '../infrastructure/events/event.js';
+import { EventBus } from '../infrastructure/events/event-bus.service.js';
 import { CreateUserInput } from './dto/create-user.input.js';
 import { ResetUserPasswordArgs } from './dto/reset-user-password.args.js';
+import type { UserEntity } from './user.entity.js';
 import { UserModel } from './user.model.js';
 import { UsersService } from './users.service.js';
 
@@ -12,12 +15,21 @@ import { UsersService } from './users.service.js';
 export class UsersResolver {
   constructor(
     private readonly usersService: UsersService,
-    private readonly pubsub: PubSubService,
+    private readonly bus: EventBus,
   ) {}
+
+  /** One read per event on this instance, however many subscribers (they share the payload object). */
+  private readonly changes = new WeakMap<PayloadOf<typeof UserChanged>, Promise<UserEntity | null>>();
+
+  private changeOf(event: PayloadOf<typeof UserChanged>): Promise<UserEntity | null> {
+    let change = this.changes.get(event);
+    if (!change) this.changes.set(event, (change = this.usersService.findById(event.userId)));
+    return change;
+  }
 
   @Query(() => UserModel, { description: 'The signed-in user (API keys have no user).' })
   @Roles(Role.ADMIN, Role.SUPERVISOR, Role.AGENT)
-  me(@CurrentPrincipal() principal: Principal) {
+  me(@CurrentPrincipal() principal: Principal): Promise<UserModel> {
     if (principal.kind !== 'user') {
       throw ParleyError.forbidden('me needs a signed-in user; an API key has no user of its own');
     }
@@ -30,13 +42,13 @@ export class UsersResolver {
     @Args('role', { type: () => Role, nullable: true }) role?: Role,
     @Args('includeInactive', { type: () => Boolean, nullable: true, defaultValue: false })
     includeInactive?: boolean,
-  ) {
+  ): Promise<UserModel[]> {
     return this.usersService.list(role, includeInactive ?? false);
   }
 
   @Mutation(() => UserModel)
   @Roles(Role.ADMIN)
-  createUser(@Args('input') input: CreateUserInput) {
+  createUser(@Args('input') input: CreateUserInput): Promise<UserModel> {
     return this.usersService.create(input);
   }
 
@@ -45,25 +57,31 @@ export class UsersResolver {
       'The user can no longer sign in; their tokens and open subscriptions stop at once. Not yourself.',
   })
   @Roles(Role.ADMIN)
-  deactivateUser(@Args('id', { type: () => ID }) id: string, @CurrentPrincipal() principal: Principal) {
+  deactivateUser(
+    @Args('id', { type: () => ID }) id: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<UserModel> {
     return this.usersService.deactivate(id, principal);
   }
 
   @Mutation(() => UserModel)
   @Roles(Role.ADMIN)
-  reactivateUser(@Args('id', { type: () => ID }) id: string) {
+  reactivateUser(@Args('id', { type: () => ID }) id: string): Promise<UserModel> {
     return this.usersService.reactivate(id);
   }
 
   @Mutation(() => UserModel)
   @Roles(Role.ADMIN)
-  resetUserPassword(@Args() { id, password }: ResetUserPasswordArgs) {
+  resetUserPassword(@Args() { id, password }: ResetUserPasswordArgs): Promise<UserModel> {
     return this.usersService.resetPassword(id, password);
   }
 
-  @Subscription(() => UserModel, { description: 'Users created or changed (admins and supervisors).' })
+  @Subscription(() => UserModel, {
+    description: 'Users created or changed (admins and supervisors).',
+    resolve: (user: UserEntity) => user,
+  })
   @Roles(Role.ADMIN, Role.SUPERVISOR)
-  userChanged() {
-    return this.pubsub.asyncIterator(Trigger.UserChanged);
+  userChanged(): AsyncIterableIterator<UserEntity> {
+    return this.bus.iterate(UserChanged, undefined, (event) => this.changeOf(event));
   }
 }

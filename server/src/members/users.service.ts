@@ -3,13 +3,13 @@ import { InjectRepository } from '@nestjs/typeorm';
 import * as argon2 from 'argon2';
 import { In, Repository } from 'typeorm';
 import { Presence, Role } from '@parley/libs/shared/roles.js';
-import type { CredentialRevoked } from '../auth/api-keys.service.js';
-import type { Principal } from '../auth/principal.js';
+import { UserChanged, UserSessionsEnded } from '../events/catalogue.js';
+import type { Principal } from '../infrastructure/access/access.js';
 import type { AppConfig } from '../infrastructure/config/config.js';
 import { APP_CONFIG } from '../infrastructure/config/config.module.js';
 import { isDuplicateKey } from '../infrastructure/database/errors.js';
 import { ErrorCode, ParleyError } from '../infrastructure/errors/parley-error.js';
-import { PubSubService, Trigger } from '../infrastructure/pubsub/pubsub.service.js';
+import { Transactions } from '../infrastructure/events/after-commit.js';
 import type { CreateUserInput } from './dto/create-user.input.js';
 import { UserEntity } from './user.entity.js';
 
@@ -19,7 +19,7 @@ export class UsersService implements OnApplicationBootstrap {
 
   constructor(
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
-    private readonly pubsub: PubSubService,
+    private readonly transactions: Transactions,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -83,15 +83,16 @@ export class UsersService implements OnApplicationBootstrap {
       presenceSince: new Date(),
     });
     try {
-      await this.users.insert(user);
+      await this.transactions.run(async (uow) => {
+        await uow.em.insert(UserEntity, user);
+        uow.publish(UserChanged, { userId: user.id });
+      });
     } catch (error) {
       if (isDuplicateKey(error))
         throw ParleyError.badInput('username', `"${input.username}" is already taken`);
       throw error;
     }
-    const saved = await this.getById(user.id);
-    await this.pubsub.publish(Trigger.UserChanged, { userChanged: saved });
-    return saved;
+    return this.getById(user.id);
   }
 
   /**
@@ -114,32 +115,35 @@ export class UsersService implements OnApplicationBootstrap {
         },
       );
     }
-    // Conditional, so two concurrent calls announce it once.
-    const result = await this.users.update(
-      { id, active: true },
-      {
-        active: false,
-        presence: Presence.OFFLINE,
-        breakReason: null,
-        presenceSince: new Date(),
-        // Reactivation must not revive tokens issued before.
-        sessionVersion: () => 'sessionVersion + 1',
-      },
-    );
-    if (result.affected) {
-      await this.pubsub.publish<CredentialRevoked>(Trigger.CredentialRevoked, {
-        userId: id,
-        reason: 'user deactivated',
-      });
-    }
-    return this.announce(id);
+    await this.transactions.run(async (uow) => {
+      // Conditional, so two concurrent calls announce it once.
+      const result = await uow.em.update(
+        UserEntity,
+        { id, active: true },
+        {
+          active: false,
+          presence: Presence.OFFLINE,
+          breakReason: null,
+          presenceSince: new Date(),
+          // Reactivation must not revive tokens issued before.
+          sessionVersion: () => 'sessionVersion + 1',
+        },
+      );
+      if (!result.affected) return;
+      uow.publish(UserSessionsEnded, { userId: id, reason: 'user deactivated' });
+      uow.publish(UserChanged, { userId: id });
+    });
+    return this.getById(id);
   }
 
   async reactivate(id: string): Promise<UserEntity> {
     const user = await this.getById(id);
     if (user.active) return user;
-    await this.users.update({ id }, { active: true });
-    return this.announce(id);
+    await this.transactions.run(async (uow) => {
+      const result = await uow.em.update(UserEntity, { id, active: false }, { active: true });
+      if (result.affected) uow.publish(UserChanged, { userId: id });
+    });
+    return this.getById(id);
   }
 
   /**
@@ -149,17 +153,10 @@ export class UsersService implements OnApplicationBootstrap {
   async resetPassword(id: string, password: string): Promise<UserEntity> {
     await this.getById(id);
     const passwordHash = await argon2.hash(password, { type: argon2.argon2id });
-    await this.users.update({ id }, { passwordHash, sessionVersion: () => 'sessionVersion + 1' });
-    await this.pubsub.publish<CredentialRevoked>(Trigger.CredentialRevoked, {
-      userId: id,
-      reason: 'password reset',
+    await this.transactions.run(async (uow) => {
+      await uow.em.update(UserEntity, { id }, { passwordHash, sessionVersion: () => 'sessionVersion + 1' });
+      uow.publish(UserSessionsEnded, { userId: id, reason: 'password reset' });
     });
     return this.getById(id);
-  }
-
-  private async announce(id: string): Promise<UserEntity> {
-    const user = await this.getById(id);
-    await this.pubsub.publish(Trigger.UserChanged, { userChanged: user });
-    return user;
   }
 }

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { describe, expect, it } from 'vitest';
 import { Role } from '@parley/libs/shared/roles.js';
 import { ParleyError } from '../../infrastructure/errors/parley-error.js';
-import { IS_PUBLIC, type Principal, ROLES } from '../principal.js';
+import { IS_PUBLIC, type Principal, ROLES } from '../../infrastructure/access/access.js';
 import { AccessGuard } from './access.guard.js';
 
 /** An HTTP execution context whose request already carries a principal (as graphql-ws provides). */

@@ -2,13 +2,15 @@ import { type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { Role } from '@parley/libs/shared/roles.js';
+import { IS_PUBLIC, type Principal, requestOf, ROLES } from '../../infrastructure/access/access.js';
 import { ParleyError } from '../../infrastructure/errors/parley-error.js';
-import { IS_PUBLIC, type Principal, requestOf, ROLES } from '../principal.js';
 
 /**
- * The global guard on every resolver and controller: authenticates (JWT or API key through
- * passport on HTTP; graphql-ws connections were authenticated in onConnect), then checks the
- * roles the handler declares. A handler that declares none is refused: nothing is open by accident.
+ * The global guard on every resolver and controller: finds the caller, then checks the roles the
+ * handler declares. A handler that declares none is refused: nothing is open by accident.
+ *
+ * GraphQL requests were authenticated once when their context was built (per HTTP request, per
+ * socket), so the guard only reads the result; other HTTP routes go through passport (JWT, API key).
  */
 @Injectable()
 export class AccessGuard extends AuthGuard(['jwt', 'api-key']) {
@@ -20,7 +22,10 @@ export class AccessGuard extends AuthGuard(['jwt', 'api-key']) {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
     const request = requestOf(context);
-    if (!request.user) await super.canActivate(context);
+    if (!request.user) {
+      if ((context.getType() as string) === 'graphql') throw ParleyError.unauthenticated(request.authProblem);
+      await super.canActivate(context);
+    }
     const principal = request.user as Principal;
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, targets);
     if (!roles?.length)

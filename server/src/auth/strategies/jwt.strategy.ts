@@ -4,8 +4,12 @@ import { ExtractJwt, Strategy } from 'passport-jwt';
 import type { AppConfig } from '../../infrastructure/config/config.js';
 import { APP_CONFIG } from '../../infrastructure/config/config.module.js';
 import { type AccessTokenClaims, AuthService } from '../auth.service.js';
+import { jwtKeyOf } from '../user-access-cache.js';
 
-/** `Authorization: Bearer <accessToken>` on HTTP. */
+/**
+ * `Authorization: Bearer <accessToken>` on HTTP routes outside GraphQL (GraphQL authenticates once
+ * per request when it builds its context, through the same AuthService).
+ */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(
@@ -14,7 +18,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: config.jwtSecret,
+      // A KeyObject (jsonwebtoken takes one; the typings only say string | Buffer): see jwtKeyOf.
+      secretOrKey: jwtKeyOf(config) as unknown as string,
       algorithms: ['HS256'],
     });
   }

@@ -1,18 +1,27 @@
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
-import { Logger, Module } from '@nestjs/common';
+import { type DynamicModule, Logger, Module, type Type } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { GraphQLFormattedError } from 'graphql';
-import { AuthModule } from '../../auth/auth.module.js';
-import { SocketSessions, type WsConnectContext } from '../../auth/socket-sessions.service.js';
+import { randomUUID } from 'node:crypto';
+import { type AccessRequest, Authenticator, credentialsFrom, type Principal } from '../access/access.js';
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { Transactions } from '../events/after-commit.js';
+import { SocketClosed, SocketConnected, type SocketEvent } from '../events/socket-events.js';
 import { complexityPlugin, depthRule, validateWithLimits } from './limits.js';
+import { type ClosableSocket, CLOSE_UNAUTHORIZED, OpenSockets } from './open-sockets.service.js';
 
-/** What a resolver sees as its context, on HTTP and on graphql-ws alike. */
-interface WsContextArgs {
-  extra?: WsConnectContext['extra'];
-  req?: unknown;
+/** What graphql-ws keeps per connection. */
+interface SocketExtra {
+  socket: ClosableSocket;
+  principal?: Principal;
+  socketId?: string;
+  expiryTimer?: NodeJS.Timeout;
+}
+interface WsConnectContext {
+  connectionParams?: Readonly<Record<string, unknown>>;
+  extra: SocketExtra;
 }
 
 const errorLogger = new Logger('GraphQL');
@@ -33,39 +42,107 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   return { ...formatted, extensions };
 }
 
-@Module({
-  imports: [
-    GraphQLModule.forRootAsync<ApolloDriverConfig>({
-      driver: ApolloDriver,
-      imports: [AuthModule],
-      inject: [APP_CONFIG, SocketSessions],
-      useFactory: (config: AppConfig, sockets: SocketSessions): ApolloDriverConfig => ({
-        path: '/graphql',
-        autoSchemaFile: config.schemaFile ?? true,
-        sortSchema: true,
-        introspection: true,
-        graphiql: config.env !== 'production',
-        includeStacktraceInErrorResponses: false,
-        validationRules: [depthRule],
-        // No HTTP caching of GraphQL answers here, so skip cache-control's work on every field.
-        plugins: [complexityPlugin(), ApolloServerPluginCacheControlDisabled()],
-        formatError,
-        // Compact JSON: Apollo indents answers by default, which costs CPU and bytes on big lists.
-        stringifyResult: (value: unknown) => JSON.stringify(value),
-        subscriptions: {
-          'graphql-ws': {
-            path: '/graphql',
-            onConnect: (ctx: unknown) => sockets.connect(ctx as unknown as WsConnectContext),
-            onClose: (ctx: unknown) => sockets.disconnect(ctx as unknown as WsConnectContext),
-            validate: validateWithLimits,
-          } as never,
-        },
-        // graphql-ws contexts carry the principal found in onConnect as a request-like object,
-        // so guards and decorators read `req.user` the same way on both transports.
-        context: (args: WsContextArgs) =>
-          args.extra ? { req: { user: args.extra.principal, headers: {} } } : { req: args.req },
-      }),
-    }),
-  ],
-})
-export class GraphqlModule {}
+function socketEvent(extra: SocketExtra): SocketEvent {
+  const principal = extra.principal!;
+  return {
+    socketId: extra.socketId!,
+    userId: principal.kind === 'user' ? principal.userId : null,
+    apiKeyId: principal.kind === 'apiKey' ? principal.apiKeyId : null,
+    role: principal.role,
+    at: new Date().toISOString(),
+  };
+}
+
+/**
+ * GraphQL over HTTP and graphql-ws. The caller is authenticated once, when the context is built
+ * (per HTTP request, per socket connection), through the Authenticator the auth module provides:
+ * this floor knows no product module.
+ */
+@Module({})
+export class GraphqlModule {
+  static forRoot(options: { authenticatorModule: Type | DynamicModule }): DynamicModule {
+    return {
+      module: GraphqlModule,
+      imports: [
+        GraphQLModule.forRootAsync<ApolloDriverConfig>({
+          driver: ApolloDriver,
+          imports: [options.authenticatorModule],
+          inject: [APP_CONFIG, Authenticator, OpenSockets, Transactions],
+          useFactory: (
+            config: AppConfig,
+            authenticator: Authenticator,
+            sockets: OpenSockets,
+            transactions: Transactions,
+          ): ApolloDriverConfig => {
+            const publish = (event: typeof SocketConnected, extra: SocketExtra) =>
+              void transactions.publishNow(event, socketEvent(extra));
+
+            async function onConnect(ctx: WsConnectContext): Promise<boolean> {
+              const result = await authenticator.authenticate(credentialsFrom(ctx.connectionParams));
+              if (!result?.principal) {
+                ctx.extra.socket.close(
+                  CLOSE_UNAUTHORIZED,
+                  result
+                    ? `Unauthorized: ${result.problem}`
+                    : 'Unauthorized: send authorization or apiKey in connectionParams',
+                );
+                return false;
+              }
+              const principal = result.principal;
+              Object.assign(ctx.extra, { principal, socketId: randomUUID() });
+              sockets.add(ctx.extra.socket, principal);
+              if (principal.kind === 'user' && principal.tokenExpiresAt) {
+                // A socket must not outlive the token that opened it.
+                const ms = principal.tokenExpiresAt * 1000 - Date.now();
+                ctx.extra.expiryTimer = setTimeout(
+                  () => ctx.extra.socket.close(CLOSE_UNAUTHORIZED, 'Unauthorized: access token expired'),
+                  Math.min(Math.max(ms, 0), 2_147_000_000),
+                );
+              }
+              publish(SocketConnected, ctx.extra);
+              return true;
+            }
+
+            function onClose(ctx: WsConnectContext) {
+              if (ctx.extra.expiryTimer) clearTimeout(ctx.extra.expiryTimer);
+              sockets.remove(ctx.extra.socket);
+              if (ctx.extra.socketId) publish(SocketClosed, ctx.extra);
+            }
+
+            return {
+              path: '/graphql',
+              autoSchemaFile: config.schemaFile ?? true,
+              sortSchema: true,
+              introspection: true,
+              graphiql: config.env !== 'production',
+              includeStacktraceInErrorResponses: false,
+              validationRules: [depthRule],
+              // No HTTP caching of GraphQL answers here, so skip cache-control's work on every field.
+              plugins: [complexityPlugin(), ApolloServerPluginCacheControlDisabled()],
+              formatError,
+              // Compact JSON: Apollo indents answers by default, which costs CPU and bytes on big lists.
+              stringifyResult: (value: unknown) => JSON.stringify(value),
+              subscriptions: {
+                'graphql-ws': {
+                  path: '/graphql',
+                  onConnect: (ctx: unknown) => onConnect(ctx as WsConnectContext),
+                  onClose: (ctx: unknown) => onClose(ctx as WsConnectContext),
+                  validate: validateWithLimits,
+                } as never,
+              },
+              // Both transports give resolvers and guards the same `req`, with the caller on it.
+              context: async (args: { extra?: SocketExtra; req?: AccessRequest }) => {
+                if (args.extra) return { req: { user: args.extra.principal, headers: {} } };
+                const req = args.req!;
+                const result = await authenticator.authenticate(credentialsFrom(req.headers));
+                if (result?.principal) req.user = result.principal;
+                else if (result) req.authProblem = result.problem;
+                return { req };
+              },
+            };
+          },
+        }),
+      ],
+    };
+  }
+}

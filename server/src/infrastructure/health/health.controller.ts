@@ -6,7 +6,7 @@ import {
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
 import { Redis } from 'ioredis';
-import { Public } from '../../auth/principal.js';
+import { Public } from '../access/access.js';
 import { JobQueue } from '../queues/job-queue.service.js';
 import { REDIS } from '../redis/redis.module.js';
 

@@ -1,0 +1,8 @@
+/**
+ * What the campaigns module needs to know about memberships, which the members module owns and
+ * provides (members depends on campaigns, so campaigns asks through this port, never their table).
+ */
+export abstract class CampaignMembershipLookup {
+  /** Ids of the campaigns the user is a member of. */
+  abstract campaignIdsOf(userId: string): Promise<string[]>;
+}

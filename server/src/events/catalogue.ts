@@ -1,0 +1,47 @@
+// The event catalogue: every event Parley publishes, with its payload and its topic. Payloads are
+// ids and the minimal data; subscribers read the current state through the owning module's
+// service, so a late or retried event can never show stale data. Published only after commit,
+// through Transactions (infrastructure/events/after-commit.ts). See docs/events.md.
+import { z } from 'zod';
+import { defineEvent } from '../infrastructure/events/event.js';
+
+export { SocketClosed, SocketConnected, type SocketEvent } from '../infrastructure/events/socket-events.js';
+
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+export type JsonObject = Record<string, Json>;
+
+/**
+ * The last state of a deleted campaign, as the API showed it (dates as ISO strings): the one
+ * payload that cannot be re-read, because the row is gone.
+ */
+const deletedCampaignSchema = z.record(z.string(), z.json()) as z.ZodType<JsonObject>;
+
+export const CampaignChanged = defineEvent<{
+  campaignId: string;
+  deleted: JsonObject | null;
+}>({
+  name: 'campaign.changed',
+  description:
+    "A campaign's settings, canned responses, members or token changed; or it was deleted (`deleted` holds its last state).",
+  schema: z.object({ campaignId: z.string(), deleted: deletedCampaignSchema.nullable() }),
+  ownerOf: (e) => e.campaignId,
+});
+
+export const UserChanged = defineEvent<{ userId: string }>({
+  name: 'user.changed',
+  description: 'A user was created, or their name, role, presence or active flag changed.',
+  schema: z.object({ userId: z.string() }),
+});
+
+export const UserSessionsEnded = defineEvent<{ userId: string; reason: string }>({
+  name: 'user.sessions-ended',
+  description:
+    "Every token and socket of the user stops at once (deactivation, password reset): each instance closes the user's sockets and forgets what it cached about them.",
+  schema: z.object({ userId: z.string(), reason: z.string() }),
+});
+
+export const ApiKeyChanged = defineEvent<{ apiKeyId: string; revoked: boolean }>({
+  name: 'api-key.changed',
+  description: 'An API key was created or revoked; a revoked key is refused at once on every instance.',
+  schema: z.object({ apiKeyId: z.string(), revoked: z.boolean() }),
+});
