@@ -7,10 +7,11 @@ export const CAMPAIGN_FIELDS = `
   thresholds { serviceLevelSeconds dropoutSeconds chatTimeSeconds acdMaxWaiting }
   maxInteractionsPerAgent afterHoursMessage cannedResponses { id title text }
   tokenStatus tokenCheckedAt tokenError deleted
-  members { campaignId penalty position receivesInteractions user { id username } }
+  members { id campaignId penalty position receivesInteractions user { id username } }
 `;
 
 export interface CampaignMemberView {
+  id: string;
   campaignId: string;
   penalty: number;
   position: number;
