@@ -6,7 +6,7 @@ export enum Role {
   AGENT = 'AGENT',
 }
 
-/** What the agent chose (product.md section 4). */
+/** What the agent chose (docs/users-and-access.md#presence). */
 export enum Presence {
   OFFLINE = 'OFFLINE',
   AVAILABLE = 'AVAILABLE',
