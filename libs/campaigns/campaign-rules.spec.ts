@@ -27,7 +27,7 @@ const fields = (input: CampaignSettingsInput, current?: { channel: Channel }) =>
   validateCampaignInput(input, current).map((p) => p.field);
 
 describe('campaignDefaults', () => {
-  it('follows product.md section 1', () => {
+  it('follows docs/campaigns.md#fields', () => {
     expect(campaignDefaults()).toEqual({
       channel: 'MESSENGER',
       enabled: true,

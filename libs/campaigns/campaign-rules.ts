@@ -9,7 +9,7 @@ import {
 import { Channel, RoutingStrategy } from '../shared/campaigns.js';
 import type { FieldProblem } from '../shared/validation.js';
 
-/** Campaign field rules (product.md section 1), shared so the console validates exactly as the server does. */
+/** Campaign field rules (docs/campaigns.md#fields), shared so the console validates exactly as the server does. */
 export const CAMPAIGN_NAME_MAX = 100;
 export const PAGE_NAME_MAX = 200;
 export const AFTER_HOURS_MESSAGE_MAX = 2000;
@@ -62,7 +62,7 @@ export type CampaignSettingsInput = { [K in keyof CampaignSettings]?: CampaignSe
 /** Fields that may be cleared with an explicit null; the others refuse null. */
 const NULLABLE: ReadonlySet<keyof CampaignSettings> = new Set(['pageName', 'afterHoursMessage']);
 
-/** The defaults of product.md section 1, for everything but the name. The zone is this process's own. */
+/** The defaults of docs/campaigns.md#fields, for everything but the name. The zone is this process's own. */
 export function campaignDefaults(): Omit<CampaignSettings, 'name'> {
   return {
     channel: Channel.MESSENGER,

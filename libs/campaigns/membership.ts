@@ -1,6 +1,6 @@
 import type { FieldProblem } from '../shared/validation.js';
 
-/** Membership rules (product.md section 3): lower penalty = preferred; positions run 1..n without gaps. */
+/** Membership rules (docs/members.md#penalty-and-position): lower penalty = preferred; positions run 1..n without gaps. */
 export const PENALTY_RANGE = { min: 0, max: 100 } as const;
 
 /** Problems of a membership change; `memberCount` bounds the position (members of that campaign). */

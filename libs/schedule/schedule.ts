@@ -4,7 +4,7 @@ import type { FieldProblem } from '../shared/validation.js';
 
 /**
  * When a campaign is open: weekly ranges of local wall-clock time, read in the campaign's IANA zone
- * (product.md section 1). `from` is inclusive and `to` exclusive; `to` may be `24:00` (end of the
+ * (docs/campaigns.md#schedule). `from` is inclusive and `to` exclusive; `to` may be `24:00` (end of the
  * day), so a range can run to midnight and a night shift is written as two ranges.
  */
 export interface ScheduleRange {

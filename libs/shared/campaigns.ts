@@ -1,4 +1,4 @@
-// Campaign enums shared by server and client (product.md sections 1 to 4); string values are the wire values.
+// Campaign enums shared by server and client (docs/campaigns.md); string values are the wire values.
 
 /** MESSENGER campaigns carry chats; VOICE campaigns only hold members (Parley handles no calls). */
 export const Channel = {
@@ -29,7 +29,7 @@ export const ALL_WEEKDAYS: readonly Weekday[] = [
   Weekday.SUN,
 ];
 
-/** How queued interactions are handed to the campaign's eligible agents (product.md section 4). */
+/** How queued interactions are handed to the campaign's eligible agents (docs/campaigns.md#routing-strategy). */
 export const RoutingStrategy = {
   RINGALL: 'RINGALL',
   LEASTRECENT: 'LEASTRECENT',
@@ -42,7 +42,7 @@ export const RoutingStrategy = {
 } as const;
 export type RoutingStrategy = (typeof RoutingStrategy)[keyof typeof RoutingStrategy];
 
-/** The page token as Parley last saw it (product.md section 2). */
+/** The page token as Parley last saw it (docs/campaigns.md#facebook-page-and-token-status). */
 export const TokenStatus = {
   NOT_CONNECTED: 'NOT_CONNECTED',
   ACTIVE: 'ACTIVE',

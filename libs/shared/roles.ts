@@ -8,7 +8,7 @@ export const Role = {
 } as const;
 export type Role = (typeof Role)[keyof typeof Role];
 
-/** What the agent chose (product.md section 4). */
+/** What the agent chose (docs/users-and-access.md#presence). */
 export const Presence = {
   OFFLINE: 'OFFLINE',
   AVAILABLE: 'AVAILABLE',

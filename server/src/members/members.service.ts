@@ -27,7 +27,7 @@ export interface CampaignMemberView {
 const unique = (ids: readonly string[]) => [...new Set(ids)];
 
 /**
- * Memberships (product.md section 3). Every change of a campaign's members runs with that
+ * Memberships (docs/members.md#memberships). Every change of a campaign's members runs with that
  * campaign's row locked, so concurrent adds cannot hand out the same position.
  */
 @Injectable()

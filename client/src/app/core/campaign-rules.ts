@@ -56,7 +56,7 @@ export function memberChangeProblems(
   return validateMemberChange(change, memberCount);
 }
 
-/** A new campaign's settings (product.md section 1); the zone is this browser's, which the admin can change. */
+/** A new campaign's settings (docs/campaigns.md#fields); the zone is this browser's, which the admin can change. */
 export interface CampaignDefaults {
   channel: Channel;
   enabled: boolean;

@@ -9,7 +9,7 @@ export const CHANNELS: Readonly<Record<Channel, { label: string; icon: string }>
 export interface StrategyInfo {
   value: RoutingStrategy;
   label: string;
-  /** One line for people choosing it (product.md section 4). */
+  /** One line for people choosing it (docs/campaigns.md#routing-strategy). */
   description: string;
 }
 

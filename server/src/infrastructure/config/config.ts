@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Every setting Parley reads, validated once at boot (product.md section 9).
+ * Every setting Parley reads, validated once at boot (docs/operations.md#configuration).
  * A bad variable stops the start with its name and what is wrong; secret values are never echoed.
  */
 export type ServerRole = 'all' | 'api' | 'worker';
