@@ -2,10 +2,11 @@ import { Args, ID, Mutation, Parent, Query, ResolveField, Resolver, Subscription
 import { isOpen } from '@parley/libs/schedule/schedule.js';
 import { Channel } from '@parley/libs/shared/campaigns.js';
 import { Role } from '@parley/libs/shared/roles.js';
-import { CampaignChanged } from '../events/catalogue.js';
+import { CampaignChanged, UserChanged } from '../events/catalogue.js';
 import { CurrentPrincipal, type Principal, Roles } from '../infrastructure/access/access.js';
 import { ANY_OWNER, type PayloadOf } from '../infrastructure/events/event.js';
 import { EventBus } from '../infrastructure/events/event-bus.service.js';
+import { CachedUntil } from '../infrastructure/graphql/response-cache.js';
 import { CampaignMembershipLookup } from './campaign-membership.js';
 import { CampaignModel } from './campaign.model.js';
 import {
@@ -51,6 +52,7 @@ export class CampaignsResolver {
     description: 'By name. Agents see only the campaigns they are members of; an AGENT API key sees none.',
   })
   @Roles(Role.ADMIN, Role.SUPERVISOR, Role.AGENT)
+  @CachedUntil(CampaignChanged.name, UserChanged.name)
   async campaigns(
     @CurrentPrincipal() principal: Principal,
     @Args('channel', { type: () => Channel, nullable: true }) channel?: Channel,
@@ -63,6 +65,7 @@ export class CampaignsResolver {
     description: 'Null when it does not exist or the caller may not see it.',
   })
   @Roles(Role.ADMIN, Role.SUPERVISOR, Role.AGENT)
+  @CachedUntil(CampaignChanged.name, UserChanged.name)
   async campaign(
     @CurrentPrincipal() principal: Principal,
     @Args('id', { type: () => ID }) id: string,

@@ -110,14 +110,14 @@ export class EventBus implements OnApplicationShutdown {
    * The current version counter of each event (0 if never published). Rejects if Redis does not
    * answer within `timeoutMs`: a cache that cannot check its versions must not answer.
    */
-  async versions(events: readonly EventDefinition<unknown>[], timeoutMs = 500): Promise<number[]> {
+  async versions(eventNames: readonly string[], timeoutMs = 500): Promise<number[]> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error('event versions: Redis did not answer')), timeoutMs);
     });
     try {
       const values = await Promise.race([
-        this.publisher.mget(events.map((e) => this.versionPrefix + e.name)),
+        this.publisher.mget(eventNames.map((name) => this.versionPrefix + name)),
         timeout,
       ]);
       return values.map((v) => Number(v ?? 0));

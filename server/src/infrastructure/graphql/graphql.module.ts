@@ -8,9 +8,11 @@ import { type AccessRequest, Authenticator, credentialsFrom, type Principal } fr
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { Transactions } from '../events/after-commit.js';
+import { EventBus } from '../events/event-bus.service.js';
 import { SocketClosed, SocketConnected, type SocketEvent } from '../events/socket-events.js';
 import { complexityPlugin, depthRule, validateWithLimits } from './limits.js';
 import { type ClosableSocket, CLOSE_UNAUTHORIZED, OpenSockets } from './open-sockets.service.js';
+import { ResponseCache } from './response-cache.js';
 
 /** What graphql-ws keeps per connection. */
 interface SocketExtra {
@@ -67,13 +69,15 @@ export class GraphqlModule {
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
           imports: [options.authenticatorModule],
-          inject: [APP_CONFIG, Authenticator, OpenSockets, Transactions],
+          inject: [APP_CONFIG, Authenticator, OpenSockets, Transactions, EventBus],
           useFactory: (
             config: AppConfig,
             authenticator: Authenticator,
             sockets: OpenSockets,
             transactions: Transactions,
+            bus: EventBus,
           ): ApolloDriverConfig => {
+            const responses = new ResponseCache(bus);
             const publish = (event: typeof SocketConnected, extra: SocketExtra) =>
               void transactions.publishNow(event, socketEvent(extra));
 
@@ -118,10 +122,10 @@ export class GraphqlModule {
               includeStacktraceInErrorResponses: false,
               validationRules: [depthRule],
               // No HTTP caching of GraphQL answers here, so skip cache-control's work on every field.
-              plugins: [complexityPlugin(), ApolloServerPluginCacheControlDisabled()],
+              plugins: [complexityPlugin(), responses.plugin(), ApolloServerPluginCacheControlDisabled()],
               formatError,
-              // Compact JSON: Apollo indents answers by default, which costs CPU and bytes on big lists.
-              stringifyResult: (value: unknown) => JSON.stringify(value),
+              // Compact JSON (Apollo indents by default), and cached answers are not serialised again.
+              stringifyResult: responses.stringify,
               subscriptions: {
                 'graphql-ws': {
                   path: '/graphql',
