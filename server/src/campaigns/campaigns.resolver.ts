@@ -22,7 +22,8 @@ export class CampaignsResolver {
   @Roles(Role.ADMIN, Role.SUPERVISOR, Role.AGENT)
   campaigns(
     @CurrentPrincipal() principal: Principal,
-    @Args('channel', { type: () => Channel, nullable: true }) channel?: Channel,
+    @Args('channel', { type: () => Channel, nullable: true, description: 'Only campaigns of this channel.' })
+    channel?: Channel,
   ) {
     return this.campaignsService.listVisible(principal, channel);
   }
@@ -32,19 +33,27 @@ export class CampaignsResolver {
     description: 'Null when it does not exist or the caller may not see it.',
   })
   @Roles(Role.ADMIN, Role.SUPERVISOR, Role.AGENT)
-  campaign(@CurrentPrincipal() principal: Principal, @Args('id', { type: () => ID }) id: string) {
+  campaign(
+    @CurrentPrincipal() principal: Principal,
+    @Args('id', { type: () => ID, description: 'The campaign.' }) id: string,
+  ) {
     return this.campaignsService.findVisible(principal, id);
   }
 
-  @Mutation(() => CampaignModel)
+  @Mutation(() => CampaignModel, {
+    description: 'Creates a campaign; omitted fields take their defaults. Bad fields are all named at once.',
+  })
   @Roles(Role.ADMIN)
-  createCampaign(@Args('input') input: CampaignInput) {
+  createCampaign(@Args('input', { description: 'name is required.' }) input: CampaignInput) {
     return this.campaignsService.create(input);
   }
 
   @Mutation(() => CampaignModel, { description: 'Omitted fields stay unchanged; the channel cannot change.' })
   @Roles(Role.ADMIN)
-  updateCampaign(@Args('id', { type: () => ID }) id: string, @Args('input') input: CampaignInput) {
+  updateCampaign(
+    @Args('id', { type: () => ID, description: 'The campaign to change.' }) id: string,
+    @Args('input', { description: 'Only the fields to change.' }) input: CampaignInput,
+  ) {
     return this.campaignsService.update(id, input);
   }
 
@@ -52,31 +61,36 @@ export class CampaignsResolver {
     description: 'Refused (CONFLICT) once the campaign has interactions: disable it instead.',
   })
   @Roles(Role.ADMIN)
-  deleteCampaign(@Args('id', { type: () => ID }) id: string) {
+  deleteCampaign(@Args('id', { type: () => ID, description: 'The campaign to delete.' }) id: string) {
     return this.campaignsService.delete(id);
   }
 
   @Mutation(() => CampaignModel, { description: "Appends one canned response to the campaign's list." })
   @Roles(Role.ADMIN)
   addCannedResponse(
-    @Args('campaignId', { type: () => ID }) campaignId: string,
-    @Args('input') input: CannedResponseInput,
+    @Args('campaignId', { type: () => ID, description: 'The campaign that gets the reply.' })
+    campaignId: string,
+    @Args('input', { description: 'The new canned response.' }) input: CannedResponseInput,
   ) {
     return this.campaignsService.addCannedResponse(campaignId, input);
   }
 
-  @Mutation(() => CampaignModel)
+  @Mutation(() => CampaignModel, {
+    description: 'Replaces the title and text of one canned response; answers its campaign.',
+  })
   @Roles(Role.ADMIN)
   updateCannedResponse(
-    @Args('id', { type: () => ID }) id: string,
-    @Args('input') input: CannedResponseInput,
+    @Args('id', { type: () => ID, description: 'The canned response to change.' }) id: string,
+    @Args('input', { description: 'Its new title and text.' }) input: CannedResponseInput,
   ) {
     return this.campaignsService.updateCannedResponse(id, input);
   }
 
-  @Mutation(() => CampaignModel)
+  @Mutation(() => CampaignModel, { description: 'Deletes one canned response; answers its campaign.' })
   @Roles(Role.ADMIN)
-  removeCannedResponse(@Args('id', { type: () => ID }) id: string) {
+  removeCannedResponse(
+    @Args('id', { type: () => ID, description: 'The canned response to delete.' }) id: string,
+  ) {
     return this.campaignsService.removeCannedResponse(id);
   }
 

@@ -7,7 +7,9 @@ import { AuthModule } from '../../auth/auth.module.js';
 import { SocketSessions, type WsConnectContext } from '../../auth/socket-sessions.service.js';
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { DateTimeScalar } from './date-time.scalar.js';
 import { complexityPlugin, depthRule, validateWithLimits } from './limits.js';
+import { describeRootTypes } from './schema-docs.js';
 
 /** What a resolver sees as its context, on HTTP and on graphql-ws alike. */
 interface WsContextArgs {
@@ -43,6 +45,9 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
         path: '/graphql',
         autoSchemaFile: config.schemaFile ?? true,
         sortSchema: true,
+        buildSchemaOptions: { scalarsMap: [{ type: Date, scalar: DateTimeScalar }] },
+        transformSchema: describeRootTypes,
+        transformAutoSchemaFile: true,
         introspection: true,
         graphiql: config.env !== 'production',
         includeStacktraceInErrorResponses: false,
