@@ -8,8 +8,11 @@ import { SocketSessions, type WsConnectContext } from '../../auth/socket-session
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { DateTimeScalar } from './date-time.scalar.js';
-import { complexityPlugin, depthRule, validateWithLimits } from './limits.js';
+import { limitsRule, parseOptions } from './limits.js';
+import { describeRequestError } from './request-errors.js';
+import { schemaExposurePlugin } from './schema-exposure.js';
 import { describeRootTypes } from './schema-docs.js';
+import { SocketPayloadLimit, socketLimits } from './socket-limits.js';
 
 /** What a resolver sees as its context, on HTTP and on graphql-ws alike. */
 interface WsContextArgs {
@@ -20,7 +23,8 @@ interface WsContextArgs {
 const errorLogger = new Logger('GraphQL');
 
 /** Internal errors keep their code but never their message or stack. */
-export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+export function formatError(described: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const formatted = describeRequestError(described, error);
   const code = formatted.extensions?.code;
   if (code === 'INTERNAL_SERVER_ERROR' || code === undefined) {
     const original = (error as { originalError?: unknown })?.originalError ?? error;
@@ -51,9 +55,14 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
         introspection: true,
         graphiql: config.env !== 'production',
         includeStacktraceInErrorResponses: false,
-        validationRules: [depthRule],
+        // The same limits as graphql-ws (socketLimits); Apollo checks each document once, then caches it.
+        validationRules: [limitsRule],
+        parseOptions,
         // No HTTP caching of GraphQL answers here, so skip cache-control's work on every field.
-        plugins: [complexityPlugin(), ApolloServerPluginCacheControlDisabled()],
+        plugins: [
+          schemaExposurePlugin(config.env === 'production'),
+          ApolloServerPluginCacheControlDisabled(),
+        ],
         formatError,
         // Compact JSON: Apollo indents answers by default, which costs CPU and bytes on big lists.
         stringifyResult: (value: unknown) => JSON.stringify(value),
@@ -62,7 +71,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
             path: '/graphql',
             onConnect: (ctx: unknown) => sockets.connect(ctx as unknown as WsConnectContext),
             onClose: (ctx: unknown) => sockets.disconnect(ctx as unknown as WsConnectContext),
-            validate: validateWithLimits,
+            ...socketLimits,
           } as never,
         },
         // graphql-ws contexts carry the principal found in onConnect as a request-like object,
@@ -72,5 +81,6 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
       }),
     }),
   ],
+  providers: [SocketPayloadLimit],
 })
 export class GraphqlModule {}
