@@ -93,7 +93,8 @@ export class CannedResponseModel {
 
 /** `isOpenNow`, `deleted` and `members` are resolved fields (campaigns and members resolvers). */
 @ObjectType('Campaign', {
-  description: "One Facebook page's queue: where its chats go, how they are routed and when it is open.",
+  description:
+    "A Facebook page's queue of conversations: how they are routed, when it is open and who takes them. VOICE campaigns only hold members.",
 })
 export class CampaignModel {
   @Field(() => ID, { description: 'Stable identifier.' })
