@@ -1,4 +1,4 @@
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import { GraphQLError, visit, BREAK, type DocumentNode } from 'graphql';
 import { ErrorCode } from '../errors/parley-error.js';
 
@@ -36,21 +36,21 @@ const SUGGESTION = /\s*Did you mean .+\?$/s;
  */
 export function schemaExposurePlugin(production: boolean): ApolloServerPlugin<CallerContext> {
   if (!production) return {};
-  return {
-    async requestDidStart({ contextValue }) {
-      if (contextValue.req?.user) return;
-      return {
-        async didResolveOperation({ document }) {
-          if (readsSchema(document)) {
-            throw new GraphQLError('Sign in to read the schema: send an access token or API key', {
-              extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } },
-            });
-          }
-        },
-        async didEncounterErrors({ errors }) {
-          for (const error of errors) error.message = error.message.replace(SUGGESTION, '');
-        },
-      };
+  // One shared set of hooks; each reads the caller when it runs, so a principal the context gets
+  // after the request started still counts.
+  const anonymous = (context: CallerContext) => !context.req?.user;
+  const hooks: GraphQLRequestListener<CallerContext> = {
+    async didResolveOperation({ contextValue, document }) {
+      if (anonymous(contextValue) && readsSchema(document)) {
+        throw new GraphQLError('Sign in to read the schema: send an access token or API key', {
+          extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } },
+        });
+      }
+    },
+    async didEncounterErrors({ contextValue, errors }) {
+      if (!anonymous(contextValue)) return;
+      for (const error of errors) error.message = error.message.replace(SUGGESTION, '');
     },
   };
+  return { requestDidStart: async () => hooks };
 }
