@@ -47,6 +47,21 @@ const FRAGMENT_BOMB = [
 ].join('\n');
 const FRAGMENT_CYCLE =
   'fragment A on Campaign { members { user { id } } ...B } fragment B on Campaign { ...A } { campaigns { ...A } }';
+const BAD_USER = {
+  query: 'mutation($input: CreateUserInput!) { createUser(input: $input) { id } }',
+  variables: { input: { username: 'a b', displayName: ' ', password: 'short', role: 'AGENT' } },
+};
+
+function expectEveryUserProblem(result: GqlResult) {
+  expect(codes(result)).toEqual(['BAD_USER_INPUT']);
+  expect(result.errors![0].extensions!.problems).toEqual([
+    { field: 'username', problem: expect.stringMatching(/letters, digits/) },
+    { field: 'displayName', problem: 'must be 1 to 100 characters' },
+    { field: 'password', problem: 'must be 8 to 200 characters' },
+  ]);
+  expect(result.errors![0].message).toMatch(/^username: .*; displayName: .*; password: /);
+}
+
 // Each variable coercion graphql-js does, with the field the problem must name.
 const COERCION_CASES = [
   {
@@ -145,21 +160,7 @@ describe('bad input is refused cleanly, on HTTP and on graphql-ws alike', () => 
     });
 
     it('lists every problem of every field the validation pipe finds', async () => {
-      const result = await post(
-        server,
-        {
-          query: 'mutation($input: CreateUserInput!) { createUser(input: $input) { id } }',
-          variables: { input: { username: 'a b', displayName: ' ', password: 'short', role: 'AGENT' } },
-        },
-        admin,
-      );
-      expect(codes(result)).toEqual(['BAD_USER_INPUT']);
-      expect(result.errors![0].extensions!.problems).toEqual([
-        { field: 'username', problem: expect.stringMatching(/letters, digits/) },
-        { field: 'displayName', problem: 'must be 1 to 100 characters' },
-        { field: 'password', problem: 'must be 8 to 200 characters' },
-      ]);
-      expect(result.errors![0].message).toMatch(/^username: .*; displayName: .*; password: /);
+      expectEveryUserProblem(await post(server, BAD_USER, admin));
     });
 
     it('answers persisted-query misses and mismatches with their own codes, not an internal error', async () => {
@@ -199,6 +200,10 @@ describe('bad input is refused cleanly, on HTTP and on graphql-ws alike', () => 
       expect(result.errors![0].extensions!.problems).toEqual([
         { field: c.field, problem: expect.any(String) },
       ]);
+    });
+
+    it('lists every problem of every field the validation pipe finds', async () => {
+      expectEveryUserProblem(await overSocket(client, BAD_USER.query, BAD_USER.variables));
     });
 
     it('applies the cost, alias, depth and token limits of HTTP', async () => {
