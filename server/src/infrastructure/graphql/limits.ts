@@ -190,6 +190,8 @@ export function withCode(error: GraphQLError, code: string): GraphQLError {
 // graphql-ws parses and validates every subscribe message itself: remember recent documents by
 // their text, and their validation by document, so a client repeating an operation costs a lookup.
 const RECENT_DOCUMENTS = 500;
+/** Larger texts are parsed each time, so the cache stays within a few megabytes. */
+const CACHED_SOURCE_CHARS = 10_000;
 const documents = new Map<string, DocumentNode | GraphQLError>();
 const validated = new WeakMap<DocumentNode, { schema: GraphQLSchema; errors: readonly GraphQLError[] }>();
 
@@ -205,8 +207,10 @@ export function parseWithLimits(source: string): DocumentNode {
           ? withCode(error, PARSE_FAILED)
           : new GraphQLError(String(error), { extensions: { code: PARSE_FAILED } });
     }
-    if (documents.size >= RECENT_DOCUMENTS) documents.delete(documents.keys().next().value as string);
-    documents.set(source, parsed);
+    if (source.length <= CACHED_SOURCE_CHARS) {
+      if (documents.size >= RECENT_DOCUMENTS) documents.delete(documents.keys().next().value as string);
+      documents.set(source, parsed);
+    }
   }
   if (parsed instanceof GraphQLError) throw parsed;
   return parsed;
