@@ -85,7 +85,7 @@ const COERCION_CASES = [
         thresholds: { serviceLevelSeconds: 'soon', dropoutSeconds: 1, chatTimeSeconds: 1, acdMaxWaiting: 1 },
       },
     },
-    field: 'input.thresholds.serviceLevelSeconds',
+    field: 'thresholds.serviceLevelSeconds',
   },
   {
     what: 'an unknown enum value',

@@ -37,13 +37,13 @@ describe('problemsOfValidation', () => {
 });
 
 describe('problemOfInputError', () => {
-  it("names the variable's path and graphql-js's problem", () => {
+  it("names the path inside the variable, or the variable, and graphql-js's problem", () => {
     expect(
       problemOfInputError(
         'Variable "$input" got invalid value "soon" at "input.thresholds.dropoutSeconds"; Int cannot represent non-integer value: "soon"',
       ),
     ).toEqual({
-      field: 'input.thresholds.dropoutSeconds',
+      field: 'thresholds.dropoutSeconds',
       problem: 'Int cannot represent non-integer value: "soon"',
     });
     expect(

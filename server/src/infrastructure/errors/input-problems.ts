@@ -24,10 +24,18 @@ export function problemsOfValidation(errors: readonly ValidationError[], parent 
 const INVALID_VALUE = /^Variable "\$([^"]+)" got invalid value .*?(?: at "([^"]+)")?; (.*)$/s;
 const VARIABLE = /^Variable "\$([^"]+)" (.*)$/s;
 
-/** The problem a GraphQL input error names, as `{ field, problem }`: the field is the variable's path. */
+/**
+ * The problem a GraphQL input error names, as `{ field, problem }`. Inside a variable the field is
+ * the path within its value (`thresholds.dropoutSeconds` for `$input`), as the validation pipe and
+ * the campaign rules name fields; otherwise it is the variable's name.
+ */
 export function problemOfInputError(message: string, field?: unknown): FieldProblem {
   const invalid = INVALID_VALUE.exec(message);
-  if (invalid) return { field: invalid[2] ?? invalid[1], problem: invalid[3] };
+  if (invalid) {
+    const [, variable, path, problem] = invalid;
+    const inner = path?.startsWith(`${variable}.`) ? path.slice(variable.length + 1) : path;
+    return { field: inner ?? variable, problem };
+  }
   const variable = VARIABLE.exec(message);
   if (variable) return { field: variable[1], problem: variable[2] };
   return { field: typeof field === 'string' ? field : 'input', problem: message };
