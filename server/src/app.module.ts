@@ -10,6 +10,7 @@ import { type AppConfig, rolesIncludeApi } from './infrastructure/config/config.
 import { ConfigModule } from './infrastructure/config/config.module.js';
 import { DatabaseModule } from './infrastructure/database/database.module.js';
 import { ParleyExceptionFilter } from './infrastructure/errors/exception.filter.js';
+import { problemsOfValidation } from './infrastructure/errors/input-problems.js';
 import { ParleyError } from './infrastructure/errors/parley-error.js';
 import { GraphqlModule } from './infrastructure/graphql/graphql.module.js';
 import { HealthModule } from './infrastructure/health/health.module.js';
@@ -19,22 +20,14 @@ import { QueuesModule } from './infrastructure/queues/queues.module.js';
 import { RedisModule } from './infrastructure/redis/redis.module.js';
 import { MembersModule } from './members/members.module.js';
 
-/** Input validation for every resolver and controller; the first problem of each field, named. */
+/** Input validation for every resolver and controller; every problem of every field, nested ones too. */
 export const validationPipe = new ValidationPipe({
   transform: true,
   whitelist: true,
   forbidUnknownValues: false,
   exceptionFactory: (errors) => {
-    const problems = errors.flatMap((e) =>
-      Object.values(e.constraints ?? {})
-        .slice(0, 1)
-        .map((m) => `${e.property}: ${m}`),
-    );
-    return new ParleyError(
-      ParleyError.badInput('input', '').code,
-      problems.join('; ') || 'input: is not valid',
-      { field: errors[0]?.property },
-    );
+    const problems = problemsOfValidation(errors);
+    return ParleyError.invalid(problems.length ? problems : [{ field: 'input', problem: 'is not valid' }]);
   },
 });
 

@@ -15,7 +15,9 @@ export class ApiKeysResolver {
     return this.keys.list();
   }
 
-  @Mutation(() => ApiKeyCreatedModel)
+  @Mutation(() => ApiKeyCreatedModel, {
+    description: 'Creates a key for a third-party tool; its secret is in the answer and never again.',
+  })
   @Roles(Role.ADMIN)
   createApiKey(
     @Args() { name, role }: CreateApiKeyArgs,
@@ -28,7 +30,9 @@ export class ApiKeysResolver {
     description: 'Takes effect on the next request and closes the key’s open subscriptions.',
   })
   @Roles(Role.ADMIN)
-  revokeApiKey(@Args('id', { type: () => ID }) id: string): Promise<boolean> {
+  revokeApiKey(
+    @Args('id', { type: () => ID, description: 'The key to revoke.' }) id: string,
+  ): Promise<boolean> {
     return this.keys.revoke(id);
   }
 }

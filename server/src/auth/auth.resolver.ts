@@ -10,12 +10,15 @@ import { AuthService } from './auth.service.js';
 import { LoginGuard } from './guards/login.guard.js';
 import { ViewerModel } from './viewer.model.js';
 
-@ObjectType('AuthPayload')
+@ObjectType('AuthPayload', { description: 'The answer to a successful sign-in.' })
 export class AuthPayloadModel {
-  @Field()
+  @Field({
+    description:
+      'Send as "Authorization: Bearer <accessToken>", or as authorization in graphql-ws connectionParams.',
+  })
   accessToken!: string;
 
-  @Field(() => UserModel)
+  @Field(() => UserModel, { description: 'The signed-in user.' })
   user!: UserModel;
 }
 
@@ -44,8 +47,8 @@ export class AuthResolver {
   @UseGuards(LoginGuard)
   // The arguments are declared for the schema; LoginGuard reads them through passport-local.
   login(
-    @Args('username') _username: string,
-    @Args('password') _password: string,
+    @Args('username', { description: 'The sign-in name, as created.' }) _username: string,
+    @Args('password', { description: 'The account password.' }) _password: string,
     @Context('req') req: { user: UserEntity },
   ): AuthPayloadModel {
     return { accessToken: this.auth.issueAccessToken(req.user), user: req.user };

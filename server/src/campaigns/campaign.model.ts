@@ -1,8 +1,29 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { Channel, RoutingStrategy, TokenStatus, Weekday } from '@parley/libs/shared/campaigns.js';
 
-registerEnumType(Channel, { name: 'Channel' });
-registerEnumType(Weekday, { name: 'Weekday' });
+registerEnumType(Channel, {
+  name: 'Channel',
+  description: 'What a campaign carries.',
+  valuesMap: {
+    MESSENGER: { description: "Chats with customers on the campaign's Facebook page." },
+    VOICE: {
+      description: 'No traffic in Parley: a membership container that makes agents receive Messenger chats.',
+    },
+  },
+});
+registerEnumType(Weekday, {
+  name: 'Weekday',
+  description: "A day of the week, read in the campaign's time zone.",
+  valuesMap: {
+    MON: { description: 'Monday.' },
+    TUE: { description: 'Tuesday.' },
+    WED: { description: 'Wednesday.' },
+    THU: { description: 'Thursday.' },
+    FRI: { description: 'Friday.' },
+    SAT: { description: 'Saturday.' },
+    SUN: { description: 'Sunday.' },
+  },
+});
 registerEnumType(RoutingStrategy, {
   name: 'RoutingStrategy',
   description: "How queued interactions are handed to the campaign's eligible agents.",
@@ -17,11 +38,21 @@ registerEnumType(RoutingStrategy, {
     MANUAL: { description: 'Nothing is pushed: agents pick from the pending list.' },
   },
 });
-registerEnumType(TokenStatus, { name: 'TokenStatus' });
+registerEnumType(TokenStatus, {
+  name: 'TokenStatus',
+  description: 'The page access token as Parley last saw it.',
+  valuesMap: {
+    NOT_CONNECTED: { description: 'Never activated with Facebook.' },
+    ACTIVE: { description: 'Facebook accepted the token at the last check.' },
+    INACTIVE: {
+      description: 'Facebook rejected the token or it lapsed; tokenError says why. Activate again.',
+    },
+  },
+});
 
-@ObjectType('ScheduleRange')
+@ObjectType('ScheduleRange', { description: 'A weekly range of local time when the campaign is open.' })
 export class ScheduleRangeModel {
-  @Field(() => [Weekday])
+  @Field(() => [Weekday], { description: 'The days the range applies to.' })
   days!: Weekday[];
 
   @Field({ description: '24-hour HH:MM, inclusive.' })
@@ -31,7 +62,7 @@ export class ScheduleRangeModel {
   to!: string;
 }
 
-@ObjectType('Thresholds')
+@ObjectType('Thresholds', { description: 'The limits the real-time statistics flag.' })
 export class ThresholdsModel {
   @Field(() => Int, {
     description: 'A chat answered within this many seconds counts toward the service level.',
@@ -48,28 +79,31 @@ export class ThresholdsModel {
   acdMaxWaiting!: number;
 }
 
-@ObjectType('CannedResponse')
+@ObjectType('CannedResponse', { description: 'A prepared reply agents insert into their message.' })
 export class CannedResponseModel {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Stable identifier, used to edit or remove it.' })
   id!: string;
 
-  @Field()
+  @Field({ description: 'What agents see in the list (1 to 100 characters).' })
   title!: string;
 
-  @Field()
+  @Field({ description: 'What is inserted into the reply (1 to 2000 characters).' })
   text!: string;
 }
 
 /** `isOpenNow`, `deleted` and `members` are resolved fields (campaigns and members resolvers). */
-@ObjectType('Campaign')
+@ObjectType('Campaign', {
+  description:
+    "A Facebook page's queue of conversations: how they are routed, when it is open and who takes them. VOICE campaigns only hold members.",
+})
 export class CampaignModel {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Stable identifier.' })
   id!: string;
 
-  @Field()
+  @Field({ description: 'Unique name, 1 to 100 characters.' })
   name!: string;
 
-  @Field(() => Channel)
+  @Field(() => Channel, { description: 'Set on create; cannot change.' })
   channel!: Channel;
 
   @Field({ description: 'A disabled campaign keeps its data but takes no new interactions.' })
@@ -80,13 +114,16 @@ export class CampaignModel {
   })
   serviceLevelTarget!: number;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: "The Facebook page's exact name; filled from Facebook on activation.",
+  })
   pageName!: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "The Facebook page's id; null until activated." })
   pageId!: string | null;
 
-  @Field(() => RoutingStrategy)
+  @Field(() => RoutingStrategy, { description: 'How queued chats are handed to eligible agents.' })
   strategy!: RoutingStrategy;
 
   @Field({ description: 'IANA time zone the schedule is read in.' })
@@ -97,7 +134,7 @@ export class CampaignModel {
   })
   schedule!: ScheduleRangeModel[];
 
-  @Field(() => ThresholdsModel)
+  @Field(() => ThresholdsModel, { description: 'The limits the real-time statistics flag.' })
   thresholds!: ThresholdsModel;
 
   @Field(() => Int, { description: 'Simultaneous active interactions per agent in this campaign (1..50).' })
@@ -112,12 +149,18 @@ export class CampaignModel {
   @Field(() => [CannedResponseModel], { description: 'In the order agents see them.' })
   cannedResponses!: CannedResponseModel[];
 
-  @Field(() => TokenStatus)
+  @Field(() => TokenStatus, { description: 'Whether the page token works, as of tokenCheckedAt.' })
   tokenStatus!: TokenStatus;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When Parley last checked the page token with Facebook; null if never.',
+  })
   tokenCheckedAt!: Date | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Why Facebook refused the page token, when tokenStatus is INACTIVE.',
+  })
   tokenError!: string | null;
 }

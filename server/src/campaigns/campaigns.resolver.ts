@@ -55,7 +55,8 @@ export class CampaignsResolver {
   @CachedUntil(CampaignChanged.name, UserChanged.name)
   async campaigns(
     @CurrentPrincipal() principal: Principal,
-    @Args('channel', { type: () => Channel, nullable: true }) channel?: Channel,
+    @Args('channel', { type: () => Channel, nullable: true, description: 'Only campaigns of this channel.' })
+    channel?: Channel,
   ): Promise<CampaignModel[]> {
     return this.campaignsService.list(await this.scopeOf(principal), channel);
   }
@@ -68,22 +69,26 @@ export class CampaignsResolver {
   @CachedUntil(CampaignChanged.name, UserChanged.name)
   async campaign(
     @CurrentPrincipal() principal: Principal,
-    @Args('id', { type: () => ID }) id: string,
+    @Args('id', { type: () => ID, description: 'The campaign.' }) id: string,
   ): Promise<CampaignModel | null> {
     return this.campaignsService.findInScope(await this.scopeOf(principal), id);
   }
 
-  @Mutation(() => CampaignModel)
+  @Mutation(() => CampaignModel, {
+    description: 'Creates a campaign; omitted fields take their defaults. Bad fields are all named at once.',
+  })
   @Roles(Role.ADMIN)
-  createCampaign(@Args('input') input: CampaignInput): Promise<CampaignModel> {
+  createCampaign(
+    @Args('input', { description: 'name is required.' }) input: CampaignInput,
+  ): Promise<CampaignModel> {
     return this.campaignsService.create(input);
   }
 
   @Mutation(() => CampaignModel, { description: 'Omitted fields stay unchanged; the channel cannot change.' })
   @Roles(Role.ADMIN)
   updateCampaign(
-    @Args('id', { type: () => ID }) id: string,
-    @Args('input') input: CampaignInput,
+    @Args('id', { type: () => ID, description: 'The campaign to change.' }) id: string,
+    @Args('input', { description: 'Only the fields to change.' }) input: CampaignInput,
   ): Promise<CampaignModel> {
     return this.campaignsService.update(id, input);
   }
@@ -92,31 +97,38 @@ export class CampaignsResolver {
     description: 'Refused (CONFLICT) once the campaign has interactions: disable it instead.',
   })
   @Roles(Role.ADMIN)
-  deleteCampaign(@Args('id', { type: () => ID }) id: string): Promise<boolean> {
+  deleteCampaign(
+    @Args('id', { type: () => ID, description: 'The campaign to delete.' }) id: string,
+  ): Promise<boolean> {
     return this.campaignsService.delete(id);
   }
 
   @Mutation(() => CampaignModel, { description: "Appends one canned response to the campaign's list." })
   @Roles(Role.ADMIN)
   addCannedResponse(
-    @Args('campaignId', { type: () => ID }) campaignId: string,
-    @Args('input') input: CannedResponseInput,
+    @Args('campaignId', { type: () => ID, description: 'The campaign that gets the reply.' })
+    campaignId: string,
+    @Args('input', { description: 'The new canned response.' }) input: CannedResponseInput,
   ): Promise<CampaignModel> {
     return this.campaignsService.addCannedResponse(campaignId, input);
   }
 
-  @Mutation(() => CampaignModel)
+  @Mutation(() => CampaignModel, {
+    description: 'Replaces the title and text of one canned response; answers its campaign.',
+  })
   @Roles(Role.ADMIN)
   updateCannedResponse(
-    @Args('id', { type: () => ID }) id: string,
-    @Args('input') input: CannedResponseInput,
+    @Args('id', { type: () => ID, description: 'The canned response to change.' }) id: string,
+    @Args('input', { description: 'Its new title and text.' }) input: CannedResponseInput,
   ): Promise<CampaignModel> {
     return this.campaignsService.updateCannedResponse(id, input);
   }
 
-  @Mutation(() => CampaignModel)
+  @Mutation(() => CampaignModel, { description: 'Deletes one canned response; answers its campaign.' })
   @Roles(Role.ADMIN)
-  removeCannedResponse(@Args('id', { type: () => ID }) id: string): Promise<CampaignModel> {
+  removeCannedResponse(
+    @Args('id', { type: () => ID, description: 'The canned response to delete.' }) id: string,
+  ): Promise<CampaignModel> {
     return this.campaignsService.removeCannedResponse(id);
   }
 

@@ -28,7 +28,7 @@ export class MembersResolver {
     return this.membersService.remove(campaignIds, userIds);
   }
 
-  @Mutation(() => CampaignMemberModel)
+  @Mutation(() => CampaignMemberModel, { description: "Changes one member's penalty or position." })
   @Roles(Role.ADMIN, Role.SUPERVISOR)
   updateCampaignMember(
     @Args() { campaignId, userId, penalty, position }: UpdateCampaignMemberArgs,

@@ -39,16 +39,22 @@ export class UsersResolver {
   @Query(() => [UserModel], { description: 'By username; deactivated users only with includeInactive.' })
   @Roles(Role.ADMIN, Role.SUPERVISOR)
   users(
-    @Args('role', { type: () => Role, nullable: true }) role?: Role,
-    @Args('includeInactive', { type: () => Boolean, nullable: true, defaultValue: false })
+    @Args('role', { type: () => Role, nullable: true, description: 'Only users with this role.' })
+    role?: Role,
+    @Args('includeInactive', {
+      type: () => Boolean,
+      nullable: true,
+      defaultValue: false,
+      description: 'Also list deactivated users.',
+    })
     includeInactive?: boolean,
   ): Promise<UserModel[]> {
     return this.usersService.list(role, includeInactive ?? false);
   }
 
-  @Mutation(() => UserModel)
+  @Mutation(() => UserModel, { description: 'Creates an active user who can sign in at once.' })
   @Roles(Role.ADMIN)
-  createUser(@Args('input') input: CreateUserInput): Promise<UserModel> {
+  createUser(@Args('input', { description: 'The new account.' }) input: CreateUserInput): Promise<UserModel> {
     return this.usersService.create(input);
   }
 
@@ -58,19 +64,23 @@ export class UsersResolver {
   })
   @Roles(Role.ADMIN)
   deactivateUser(
-    @Args('id', { type: () => ID }) id: string,
+    @Args('id', { type: () => ID, description: 'The user to deactivate.' }) id: string,
     @CurrentPrincipal() principal: Principal,
   ): Promise<UserModel> {
     return this.usersService.deactivate(id, principal);
   }
 
-  @Mutation(() => UserModel)
+  @Mutation(() => UserModel, { description: 'Lets a deactivated user sign in again.' })
   @Roles(Role.ADMIN)
-  reactivateUser(@Args('id', { type: () => ID }) id: string): Promise<UserModel> {
+  reactivateUser(
+    @Args('id', { type: () => ID, description: 'The user to reactivate.' }) id: string,
+  ): Promise<UserModel> {
     return this.usersService.reactivate(id);
   }
 
-  @Mutation(() => UserModel)
+  @Mutation(() => UserModel, {
+    description: "Sets a new password; the user's tokens and open subscriptions stop at once.",
+  })
   @Roles(Role.ADMIN)
   resetUserPassword(@Args() { id, password }: ResetUserPasswordArgs): Promise<UserModel> {
     return this.usersService.resetPassword(id, password);

@@ -6,9 +6,9 @@ import { Channel, RoutingStrategy, Weekday } from '@parley/libs/shared/campaigns
 // runs, so every problem is reported at once with its path. `@Allow()` only keeps each field through
 // the global ValidationPipe's whitelist, which drops undecorated properties.
 
-@InputType()
+@InputType({ description: 'A weekly range of local time when the campaign is open.' })
 export class ScheduleRangeInput {
-  @Field(() => [Weekday])
+  @Field(() => [Weekday], { description: 'At least one day.' })
   @Allow()
   days!: Weekday[];
 
@@ -21,26 +21,32 @@ export class ScheduleRangeInput {
   to!: string;
 }
 
-@InputType()
+@InputType({ description: 'The limits the real-time statistics flag; all four are given together.' })
 export class ThresholdsInput {
-  @Field(() => Int)
+  @Field(() => Int, {
+    description: 'Seconds to answer a chat for it to count toward the service level; default 30.',
+  })
   @Allow()
   serviceLevelSeconds!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, {
+    description: 'Seconds a queued chat may wait unanswered before it counts as abandoned; default 300.',
+  })
   @Allow()
   dropoutSeconds!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Seconds after which an open chat is flagged as over time; default 900.' })
   @Allow()
   chatTimeSeconds!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, {
+    description: 'Waiting chats above this are flagged on the real-time screen; default 10.',
+  })
   @Allow()
   acdMaxWaiting!: number;
 }
 
-@InputType()
+@InputType({ description: 'A prepared reply agents insert into their message.' })
 export class CannedResponseInput {
   @Field({ description: '1 to 100 characters.' })
   @Allow()
@@ -61,7 +67,10 @@ export class CampaignInput {
   @Allow()
   channel?: Channel | null;
 
-  @Field(() => Boolean, { nullable: true })
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'True by default; a disabled campaign keeps its data but takes no new interactions.',
+  })
   @Allow()
   enabled?: boolean | null;
 
@@ -88,7 +97,7 @@ export class CampaignInput {
   @Allow()
   schedule?: ScheduleRangeInput[] | null;
 
-  @Field(() => ThresholdsInput, { nullable: true })
+  @Field(() => ThresholdsInput, { nullable: true, description: 'Replaces all four thresholds.' })
   @Allow()
   thresholds?: ThresholdsInput | null;
 

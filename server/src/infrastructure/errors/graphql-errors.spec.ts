@@ -7,7 +7,11 @@ describe('toGraphQLError', () => {
   it('keeps a ParleyError code, message and details', () => {
     const error = toGraphQLError(ParleyError.badInput('name', 'must not be empty'));
     expect(error.message).toBe('name: must not be empty');
-    expect(error.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'name' });
+    expect(error.extensions).toEqual({
+      code: 'BAD_USER_INPUT',
+      field: 'name',
+      problems: [{ field: 'name', problem: 'must not be empty' }],
+    });
   });
 
   it('maps Nest HTTP exceptions from guards and pipes, with readable words', () => {

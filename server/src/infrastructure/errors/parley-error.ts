@@ -37,7 +37,7 @@ export class ParleyError extends Error {
 
   /** Bad input on one field: the message starts with the field's name so people see what to fix. */
   static badInput(field: string, problem: string): ParleyError {
-    return new ParleyError(ErrorCode.BAD_USER_INPUT, `${field}: ${problem}`, { field });
+    return ParleyError.invalid([{ field, problem }]);
   }
 
   /**

@@ -10,9 +10,14 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { Transactions } from '../events/after-commit.js';
 import { EventBus } from '../events/event-bus.service.js';
 import { SocketClosed, SocketConnected, type SocketEvent } from '../events/socket-events.js';
-import { complexityPlugin, depthRule, validateWithLimits } from './limits.js';
+import { DateTimeScalar } from './date-time.scalar.js';
+import { limitsRule, parseOptions } from './limits.js';
 import { type ClosableSocket, CLOSE_UNAUTHORIZED, OpenSockets } from './open-sockets.service.js';
+import { describeRequestError } from './request-errors.js';
 import { ResponseCache } from './response-cache.js';
+import { schemaExposurePlugin } from './schema-exposure.js';
+import { describeRootTypes } from './schema-docs.js';
+import { SocketPayloadLimit, socketLimits } from './socket-limits.js';
 
 /** What graphql-ws keeps per connection. */
 interface SocketExtra {
@@ -29,7 +34,8 @@ interface WsConnectContext {
 const errorLogger = new Logger('GraphQL');
 
 /** Internal errors keep their code but never their message or stack. */
-export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+export function formatError(described: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const formatted = describeRequestError(described, error);
   const code = formatted.extensions?.code;
   if (code === 'INTERNAL_SERVER_ERROR' || code === undefined) {
     const original = (error as { originalError?: unknown })?.originalError ?? error;
@@ -117,12 +123,21 @@ export class GraphqlModule {
               path: '/graphql',
               autoSchemaFile: config.schemaFile ?? true,
               sortSchema: true,
+              buildSchemaOptions: { scalarsMap: [{ type: Date, scalar: DateTimeScalar }] },
+              transformSchema: describeRootTypes,
+              transformAutoSchemaFile: true,
               introspection: true,
               graphiql: config.env !== 'production',
               includeStacktraceInErrorResponses: false,
-              validationRules: [depthRule],
-              // No HTTP caching of GraphQL answers here, so skip cache-control's work on every field.
-              plugins: [complexityPlugin(), responses.plugin(), ApolloServerPluginCacheControlDisabled()],
+              // The same limits as graphql-ws (socketLimits); Apollo checks each document once, then caches it.
+              validationRules: [limitsRule],
+              parseOptions,
+              plugins: [
+                schemaExposurePlugin(config.env === 'production'),
+                responses.plugin(),
+                // No HTTP caching of GraphQL answers here, so skip cache-control's work on every field.
+                ApolloServerPluginCacheControlDisabled(),
+              ],
               formatError,
               // Compact JSON (Apollo indents by default), and cached answers are not serialised again.
               stringifyResult: responses.stringify,
@@ -131,7 +146,7 @@ export class GraphqlModule {
                   path: '/graphql',
                   onConnect: (ctx: unknown) => onConnect(ctx as WsConnectContext),
                   onClose: (ctx: unknown) => onClose(ctx as WsConnectContext),
-                  validate: validateWithLimits,
+                  ...socketLimits,
                 } as never,
               },
               // Both transports give resolvers and guards the same `req`, with the caller on it.
@@ -147,6 +162,7 @@ export class GraphqlModule {
           },
         }),
       ],
+      providers: [SocketPayloadLimit],
     };
   }
 }

@@ -12,23 +12,23 @@ import {
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
-@InputType()
+@InputType({ description: 'A new user account.' })
 export class CreateUserInput {
-  @Field()
+  @Field({ description: 'Unique sign-in name: 3 to 50 letters, digits, ".", "_" or "-"; trimmed.' })
   @Transform(trim)
   @Matches(USERNAME_PATTERN, { message: USERNAME_RULE })
   username!: string;
 
-  @Field()
+  @Field({ description: 'The name shown to colleagues, 1 to 100 characters; trimmed.' })
   @Transform(trim)
   @Length(1, DISPLAY_NAME_MAX, { message: `must be 1 to ${DISPLAY_NAME_MAX} characters` })
   displayName!: string;
 
-  @Field()
+  @Field({ description: '8 to 200 characters.' })
   @Length(PASSWORD_MIN, PASSWORD_MAX, { message: `must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters` })
   password!: string;
 
-  @Field(() => Role)
+  @Field(() => Role, { description: 'What the user may do.' })
   @IsEnum(Role, { message: 'must be ADMIN, SUPERVISOR or AGENT' })
   role!: Role;
 }

@@ -4,11 +4,11 @@ import { Allow } from 'class-validator';
 /** Penalty and position are checked by `validateMemberChange` (libs/campaigns), which knows the member count. */
 @ArgsType()
 export class UpdateCampaignMemberArgs {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The campaign of the membership.' })
   @Allow()
   campaignId!: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The member agent.' })
   @Allow()
   userId!: string;
 
