@@ -52,7 +52,7 @@ export class CampaignsResolver {
     description: 'By name. Agents see only the campaigns they are members of; an AGENT API key sees none.',
   })
   @Roles(Role.ADMIN, Role.SUPERVISOR, Role.AGENT)
-  @CachedUntil(CampaignChanged.name, UserChanged.name)
+  @CachedUntil([CampaignChanged.name, UserChanged.name])
   async campaigns(
     @CurrentPrincipal() principal: Principal,
     @Args('channel', { type: () => Channel, nullable: true, description: 'Only campaigns of this channel.' })
@@ -66,7 +66,7 @@ export class CampaignsResolver {
     description: 'Null when it does not exist or the caller may not see it.',
   })
   @Roles(Role.ADMIN, Role.SUPERVISOR, Role.AGENT)
-  @CachedUntil(CampaignChanged.name, UserChanged.name)
+  @CachedUntil([CampaignChanged.name, UserChanged.name])
   async campaign(
     @CurrentPrincipal() principal: Principal,
     @Args('id', { type: () => ID, description: 'The campaign.' }) id: string,

@@ -5,6 +5,7 @@ import { ParleyError } from '../infrastructure/errors/parley-error.js';
 import { UserChanged } from '../events/catalogue.js';
 import type { PayloadOf } from '../infrastructure/events/event.js';
 import { EventBus } from '../infrastructure/events/event-bus.service.js';
+import { CachedUntil } from '../infrastructure/graphql/response-cache.js';
 import { CreateUserInput } from './dto/create-user.input.js';
 import { ResetUserPasswordArgs } from './dto/reset-user-password.args.js';
 import type { UserEntity } from './user.entity.js';
@@ -29,6 +30,7 @@ export class UsersResolver {
 
   @Query(() => UserModel, { description: 'The signed-in user (API keys have no user).' })
   @Roles(Role.ADMIN, Role.SUPERVISOR, Role.AGENT)
+  @CachedUntil([UserChanged.name], { perCaller: true })
   me(@CurrentPrincipal() principal: Principal): Promise<UserModel> {
     if (principal.kind !== 'user') {
       throw ParleyError.forbidden('me needs a signed-in user; an API key has no user of its own');

@@ -9,12 +9,16 @@ import type { EventBus } from '../events/event-bus.service.js';
 /** The field extension that makes a root query field's answers cacheable. */
 const EXTENSION = 'cachedUntilEvents';
 
+const PER_CALLER = 'cachedPerCaller';
+
 /**
  * Marks a root Query field whose answer depends only on data announced by these events (their
- * catalogue names) and on the caller's role (an agent's, on the agent): the whole answer is then
- * served from memory until one of the events is published. See ResponseCache.
+ * catalogue names) and on the caller's role (an agent's, on the agent), or with `perCaller` on
+ * the caller alone: the whole answer is then served from memory until one of the events is
+ * published. See ResponseCache.
  */
-export const CachedUntil = (...eventNames: string[]) => Extensions({ [EXTENSION]: eventNames });
+export const CachedUntil = (eventNames: string[], options: { perCaller?: boolean } = {}) =>
+  Extensions({ [EXTENSION]: eventNames, [PER_CALLER]: options.perCaller ?? false });
 
 type CachedBody = { kind: 'single'; singleResult: { data: Record<string, unknown> } };
 
@@ -54,8 +58,9 @@ export class ResponseCache {
           responseForOperation: async ({ operation, schema, request, contextValue, queryHash }) => {
             const principal = contextValue.req?.user;
             if (!principal || operation.operation !== 'query') return null;
-            const events = eventsOf(operation.selectionSet, schema.getQueryType());
-            if (!events) return null;
+            const policy = policyOf(operation.selectionSet, schema.getQueryType());
+            if (!policy) return null;
+            const { events, perCaller } = policy;
             let versions: number[];
             try {
               versions = await this.bus.versions(events);
@@ -63,12 +68,9 @@ export class ResponseCache {
               return null;
             }
             // Admins and supervisors see the same answers by role; an agent (or agent key) their own.
-            const scope =
-              principal.role !== 'AGENT'
-                ? principal.role
-                : principal.kind === 'user'
-                  ? `user:${principal.userId}`
-                  : `key:${principal.apiKeyId}`;
+            const caller =
+              principal.kind === 'user' ? `user:${principal.userId}` : `key:${principal.apiKeyId}`;
+            const scope = perCaller || principal.role === 'AGENT' ? caller : principal.role;
             key = createHash('sha256')
               .update(
                 JSON.stringify([
@@ -101,22 +103,26 @@ export class ResponseCache {
 }
 
 /**
- * The events every root field of the operation is cached until, or null when any root selection
- * is not a plain field with that extension (fragments, directives and uncached fields are executed).
+ * The events the root fields of the operation are cached until, and whether any is per caller;
+ * null when any root selection is not a plain field with that extension (fragments, directives
+ * and uncached fields are executed).
  */
-function eventsOf(
+function policyOf(
   selectionSet: SelectionSetNode,
   queryType: GraphQLObjectType | null | undefined,
-): string[] | null {
+): { events: string[]; perCaller: boolean } | null {
   if (!queryType) return null;
   const events = new Set<string>();
+  let perCaller = false;
   for (const selection of selectionSet.selections) {
     if (selection.kind !== 'Field' || selection.directives?.length) return null;
     const field = selection as FieldNode;
     if (field.name.value === '__typename') continue;
-    const names = queryType.getFields()[field.name.value]?.extensions?.[EXTENSION] as string[] | undefined;
+    const extensions = queryType.getFields()[field.name.value]?.extensions;
+    const names = extensions?.[EXTENSION] as string[] | undefined;
     if (!names) return null;
     for (const name of names) events.add(name);
+    perCaller ||= extensions?.[PER_CALLER] === true;
   }
-  return events.size ? [...events].sort() : null;
+  return events.size ? { events: [...events].sort(), perCaller } : null;
 }
