@@ -17,6 +17,9 @@ const USE_RESOLUTION_MS = 60_000;
 
 export const hashApiKey = (key: string) => createHash('sha256').update(key).digest('hex');
 
+/** An API key as `apiKeyChanged` announces it: `revoked` only on the event of its revocation. */
+export type ApiKeyChange = ApiKeyEntity & { revoked?: boolean };
+
 export interface CredentialRevoked {
   apiKeyId?: string;
   userId?: string;
@@ -37,6 +40,7 @@ export class ApiKeysService {
     const entity = this.keys.create({ name, role, keyHash: hashApiKey(key), createdById });
     await this.keys.insert(entity);
     const apiKey = await this.keys.findOneByOrFail({ id: entity.id });
+    await this.pubsub.publish(Trigger.ApiKeyChanged, { apiKeyChanged: apiKey satisfies ApiKeyChange });
     return { key, apiKey };
   }
 
@@ -52,6 +56,8 @@ export class ApiKeysService {
       apiKeyId: id,
       reason: 'API key revoked',
     });
+    const revoked: ApiKeyChange = { ...(await this.keys.findOneByOrFail({ id })), revoked: true };
+    await this.pubsub.publish(Trigger.ApiKeyChanged, { apiKeyChanged: revoked });
     return true;
   }
 

@@ -11,6 +11,8 @@ export enum Trigger {
   CampaignChanged = 'campaign.changed',
   /** A credential lost its rights: every instance closes that credential's open sockets. */
   CredentialRevoked = 'auth.credential-revoked',
+  /** An API key was created or revoked (admins' API keys screen). */
+  ApiKeyChanged = 'auth.api-key-changed',
 }
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
