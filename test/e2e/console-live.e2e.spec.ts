@@ -260,6 +260,28 @@ describe('a console that stays live', () => {
     await campaignRow(page, 'Changed in the gap').waitFor({ timeout: 10_000 });
   });
 
+  it('an editor whose socket dropped while the campaign was changed says so once it reconnects', async (test) => {
+    const campaign = await createCampaign(server.baseUrl, adminToken, { name: 'Edited in the gap' });
+    const page = await browser.newPage(test);
+    const sockets: WebSocketRoute[] = [];
+    await page.routeWebSocket(/\/graphql$/, (socket) => {
+      socket.connectToServer();
+      sockets.push(socket);
+    });
+    await signIn(page, server.adminUsername, server.adminPassword, '/admin/users');
+    await page.goto(`${server.baseUrl}/admin/campaigns/${campaign.id}`);
+    await page.getByTestId('schedule-range').first().waitFor();
+    await expect.poll(() => sockets.length).toBeGreaterThan(0);
+
+    const opened = sockets.length;
+    await sockets.at(-1)!.close({ code: 1006, reason: 'network lost' });
+    await api(UPDATE, { id: campaign.id, input: { name: 'Renamed in the gap' } });
+    await expect.poll(() => sockets.length, { timeout: 10_000 }).toBeGreaterThan(opened);
+    const stale = page.getByTestId('campaign-stale');
+    await stale.waitFor({ timeout: 10_000 });
+    expect(await stale.textContent()).toContain('Renamed in the gap');
+  });
+
   for (const size of WIDTHS) {
     it(`an agent on a page without live lists is signed out at once when deactivated (${size.width} px)`, async (test) => {
       const username = `agent.gone${size.width}`;

@@ -47,6 +47,7 @@ import {
 } from '../../../core/campaign-rules';
 import { STRATEGIES } from '../../../core/campaigns';
 import { type InputProblem, describeError, inputProblemsOf, sentence } from '../../../core/graphql/errors';
+import { WsClientService } from '../../../core/graphql/ws-client.service';
 import {
   type CampaignDetailFragment,
   CampaignEditorChangedDocument,
@@ -316,6 +317,10 @@ export class CampaignEditorPage {
         const change = result.data?.campaignChanged;
         if (change) this.onChangedElsewhere(change);
       });
+    // Pushes sent while the socket was down are lost: compare with what is saved now.
+    inject(WsClientService)
+      .reconnected$.pipe(takeUntilDestroyed())
+      .subscribe(() => void this.checkSaved());
     effect(() => {
       this.locked();
       this.applyEditability();
@@ -418,6 +423,25 @@ export class CampaignEditorPage {
     const pushed = this.pushedDuringSave;
     this.pushedDuringSave = null;
     if (pushed) this.onChangedElsewhere({ ...pushed, deleted: false });
+  }
+
+  /** Reads the campaign as saved and treats it as a push (a deletion when it is gone). */
+  private async checkSaved(): Promise<void> {
+    const current = this.campaign();
+    if (!current || this.deletedElsewhere()) return;
+    try {
+      const result = await firstValueFrom(
+        this.apollo.query({
+          query: CampaignForEditorDocument,
+          variables: { id: current.id },
+          fetchPolicy: 'network-only',
+        }),
+      );
+      const saved = result.data?.campaign;
+      this.onChangedElsewhere(saved ? { ...saved, deleted: false } : { ...current, deleted: true });
+    } catch {
+      // Not known either way: the next push or reconnection tells.
+    }
   }
 
   /** A campaignChanged push: says so when it is this campaign and differs from what the editor holds. */
