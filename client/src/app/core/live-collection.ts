@@ -124,17 +124,13 @@ export class LiveCollection<T extends { readonly id: string }> {
           (unreachable ? ' Trying again by itself…' : ''),
       );
       // No answer at all: the server may be restarting; read again once it is back.
-      if (unreachable && !this.destroyed) {
+      if (unreachable && !this.destroyRef.destroyed) {
         const delay = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** this.failedLoads++);
         this.retryTimer = setTimeout(() => void this.reload(), delay);
       }
     } finally {
       this.loadingState.set(false);
     }
-  }
-
-  private get destroyed(): boolean {
-    return this.destroyRef.destroyed;
   }
 
   private listen(): void {

@@ -42,7 +42,10 @@ export class WsClientService {
     });
   }
 
-  /** Closes the current socket; the next subscription opens a new one with the current token. */
+  /**
+   * Closes the current socket. A new one opens with the next token (the constructor's effect), or with
+   * the next subscription.
+   */
   reset(): void {
     const client = this.client;
     this.client = null;

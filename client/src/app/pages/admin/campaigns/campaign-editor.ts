@@ -203,6 +203,14 @@ export class CampaignEditorPage {
   protected readonly locked = computed(() => this.readOnly() || this.saving() || this.loading());
   /** The campaign as someone else saved it since it was opened here, until the admin reloads or saves. */
   protected readonly changedElsewhere = signal<CampaignDetailFragment | null>(null);
+  protected readonly staleMessage = computed(() => {
+    const latest = this.changedElsewhere();
+    if (!latest) return '';
+    const renamed = latest.name !== this.campaign()?.name ? ` (now "${latest.name}")` : '';
+    return this.hasUnsavedChanges()
+      ? `Someone else changed this campaign${renamed}. Reload to see their version, or save to keep yours in the fields you changed.`
+      : `Someone else changed this campaign${renamed}. Reload to see their version.`;
+  });
   /** Someone else deleted the campaign: nothing can be saved; what was typed stays on screen. */
   protected readonly deletedElsewhere = signal(false);
   /** A push that arrived during a save: compared with the save's answer (it may be our own change). */
