@@ -23,6 +23,9 @@ export const hashApiKey = (key: string) => createHash('sha256').update(key).dige
 /** How long a key's principal is trusted without reading MySQL (revocation events end it at once). */
 export const API_KEY_TTL_MS = 1_000;
 
+/** An API key as `apiKeyChanged` announces it: `revoked` only on the event of its revocation. */
+export type ApiKeyChange = ApiKeyEntity & { revoked?: boolean };
+
 @Injectable()
 export class ApiKeysService implements OnModuleInit {
   private readonly logger = new Logger('ApiKeys');

@@ -1,7 +1,12 @@
 import { DestroyRef, type Signal, computed, inject, signal } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { type Observable, type OperatorFunction, type Subscription, map } from 'rxjs';
-import { describeError } from './graphql/errors';
+import { describeError, isUnreachable } from './graphql/errors';
+import { WsClientService } from './graphql/ws-client.service';
+
+/** Waits before reading again a list the server did not answer: 1 s, 2 s, 4 s... up to 30 s. */
+const RETRY_FIRST_MS = 1000;
+const RETRY_MAX_MS = 30_000;
 
 /** What one push from the server does: an item new or changed, the id of one that is gone, or a failed push. */
 export type LiveChange<T> = { upsert: T } | { remove: string } | { error: unknown };
@@ -36,6 +41,9 @@ export interface LiveCollectionOptions<T> {
  *
  * - `items()`: the items, in the order first seen (filter and sort them in a `computed`);
  * - `loading()`, `loadError()` (why the last load failed), `liveError()` (why pushes stopped), in words;
+ * - `unreachable()`: the last load got no answer; it is read again by itself, with backoff, and
+ *   whenever the live socket reconnects (pushes sent meanwhile were missed);
+ * - `placeholder(noneYet)`: what an empty list says ("Loading…", unreachable, or `noneYet`);
  * - `upsert(item)`, `remove(id)`: what this screen changed itself (a mutation's answer);
  * - `reload()`: reads the list again; `retry()`: listens again, then reads again ("Try again", "Reconnect");
  *   `<app-load-errors>` shows both errors with those buttons.
@@ -46,15 +54,33 @@ export class LiveCollection<T extends { readonly id: string }> {
   private readonly loadingState = signal(true);
   private readonly loadErrorState = signal<string | null>(null);
   private readonly liveErrorState = signal<string | null>(null);
+  private readonly unreachableState = signal(false);
   private subscription: Subscription | null = null;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private failedLoads = 0;
 
   readonly items: Signal<readonly T[]> = computed(() => [...this.byId().values()]);
   readonly loading = this.loadingState.asReadonly();
   readonly loadError = this.loadErrorState.asReadonly();
   readonly liveError = this.liveErrorState.asReadonly();
+  readonly unreachable = this.unreachableState.asReadonly();
 
   constructor(private readonly options: LiveCollectionOptions<T>) {
+    this.destroyRef.onDestroy(() => clearTimeout(this.retryTimer));
+    inject(WsClientService)
+      .reconnected$.pipe(takeUntilDestroyed(this.destroyRef))
+      .subscribe(() => void this.reload());
     this.retry();
+  }
+
+  /** What the empty list says: loading, why it could not be read, or `noneYet` ("No campaigns yet."). */
+  placeholder(noneYet: string): string {
+    if (this.items().length > 0) return noneYet;
+    if (this.unreachable())
+      return `The Parley server is unreachable: the ${this.options.what} cannot be shown yet.`;
+    if (this.loadError()) return `The ${this.options.what} could not be loaded.`;
+    if (this.loading()) return `Loading ${this.options.what}…`;
+    return noneYet;
   }
 
   upsert(item: T): void {
@@ -75,6 +101,7 @@ export class LiveCollection<T extends { readonly id: string }> {
   }
 
   async reload(): Promise<void> {
+    clearTimeout(this.retryTimer);
     this.loadingState.set(true);
     this.loadErrorState.set(null);
     const before = this.byId();
@@ -87,8 +114,20 @@ export class LiveCollection<T extends { readonly id: string }> {
         for (const [id, item] of current) if (before.get(id) !== item) next.set(id, item);
         return next;
       });
+      this.failedLoads = 0;
+      this.unreachableState.set(false);
     } catch (error) {
-      this.loadErrorState.set(`Could not load the ${this.options.what}: ${describeError(error)}`);
+      const unreachable = isUnreachable(error);
+      this.unreachableState.set(unreachable);
+      this.loadErrorState.set(
+        `Could not load the ${this.options.what}: ${describeError(error)}` +
+          (unreachable ? ' Trying again by itself…' : ''),
+      );
+      // No answer at all: the server may be restarting; read again once it is back.
+      if (unreachable && !this.destroyRef.destroyed) {
+        const delay = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** this.failedLoads++);
+        this.retryTimer = setTimeout(() => void this.reload(), delay);
+      }
     } finally {
       this.loadingState.set(false);
     }

@@ -1,12 +1,16 @@
 import { ChangeDetectionStrategy, Component, computed, input } from '@angular/core';
 import { MatIconModule } from '@angular/material/icon';
+import { MatTooltipModule } from '@angular/material/tooltip';
 import { CHANNELS } from '../core/campaigns';
 import type { Channel } from '../graphql/generated';
 
-/** A campaign's channel as an icon, followed by its name unless `iconOnly`. */
+/**
+ * A campaign's channel as an icon, followed by its name unless `iconOnly`; an icon alone has the name
+ * in a tooltip and as its accessible name.
+ */
 @Component({
   selector: 'app-channel-icon',
-  imports: [MatIconModule],
+  imports: [MatIconModule, MatTooltipModule],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `<mat-icon
       [svgIcon]="view().icon"
@@ -14,6 +18,7 @@ import type { Channel } from '../graphql/generated';
       [attr.aria-hidden]="iconOnly() ? null : 'true'"
       [attr.aria-label]="iconOnly() ? view().label : null"
       [attr.role]="iconOnly() ? 'img' : null"
+      [matTooltip]="iconOnly() ? view().label : ''"
       [attr.data-channel]="channel()"
     />
     @if (!iconOnly()) {

@@ -9,7 +9,10 @@ const PRESENCE: Readonly<Record<Presence, { icon: string; label: string }>> = {
   BREAK: { icon: 'presence-break', label: 'On break' },
 };
 
-/** A person's presence as a coloured icon (grey, green, amber) with the words in a tooltip. */
+/**
+ * A person's presence as a coloured icon (grey, green, amber), with the words in a tooltip and as the
+ * icon's accessible name (`aria-hidden="false"`: mat-icon hides icons from screen readers otherwise).
+ */
 @Component({
   selector: 'app-presence-icon',
   imports: [MatIconModule, MatTooltipModule],
@@ -21,6 +24,7 @@ const PRESENCE: Readonly<Record<Presence, { icon: string; label: string }>> = {
     [attr.aria-label]="description()"
     [attr.data-presence]="presence()"
     role="img"
+    aria-hidden="false"
   />`,
   styles: `
     :host {

@@ -4,7 +4,11 @@ import { MatTooltipModule } from '@angular/material/tooltip';
 import { TOKEN_STATUSES } from '../core/campaigns';
 import type { TokenStatus } from '../graphql/generated';
 
-/** The Facebook page token as a coloured icon (green active, red inactive, grey not connected), words in a tooltip. */
+/**
+ * The Facebook page token as a coloured icon (green active, red inactive, grey not connected), with its
+ * words in a tooltip and as the icon's accessible name: readable without colour. (`aria-hidden="false"`:
+ * mat-icon hides icons from screen readers unless told otherwise.)
+ */
 @Component({
   selector: 'app-token-status-icon',
   imports: [MatIconModule, MatTooltipModule],
@@ -17,6 +21,7 @@ import type { TokenStatus } from '../graphql/generated';
     [attr.data-token-status]="status()"
     data-testid="token-status"
     role="img"
+    aria-hidden="false"
   />`,
   styles: `
     :host {

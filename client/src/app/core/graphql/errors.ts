@@ -96,6 +96,13 @@ export function socketCloseCode(error: unknown): number | null {
   return match ? Number(match[1]) : null;
 }
 
+/** True when the request got no answer from Parley itself (network down, server stopped or restarting). */
+export function isUnreachable(error: unknown): boolean {
+  if (error instanceof ServerUnreachableError) return true;
+  if (graphQLErrorsOf(error).length > 0) return false;
+  return ServerError.is(error) && [502, 503, 504].includes(error.statusCode);
+}
+
 /** A sentence that tells a person what went wrong. Never empty. */
 export function describeError(error: unknown): string {
   if (error instanceof ServerUnreachableError) return error.message;

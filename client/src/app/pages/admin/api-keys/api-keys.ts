@@ -11,8 +11,13 @@ import { Apollo } from 'apollo-angular';
 import { filter, firstValueFrom } from 'rxjs';
 import { describeError } from '../../../core/graphql/errors';
 import { idSet } from '../../../core/id-set';
-import { LiveCollection } from '../../../core/live-collection';
-import { type ApiKeyRowFragment, ApiKeysDocument, RevokeApiKeyDocument } from '../../../graphql/generated';
+import { type LiveChange, LiveCollection, liveChanges } from '../../../core/live-collection';
+import {
+  ApiKeyChangedDocument,
+  type ApiKeyRowFragment,
+  ApiKeysDocument,
+  RevokeApiKeyDocument,
+} from '../../../graphql/generated';
 import { confirm } from '../../../ui/confirm-dialog';
 import { ErrorMessage } from '../../../ui/error-message';
 import { LoadErrors } from '../../../ui/load-errors';
@@ -20,7 +25,7 @@ import { RoleLabelPipe } from '../../../ui/role-label.pipe';
 import { ApiKeyCreatedDialog } from './api-key-created-dialog';
 import { type CreatedApiKey, NewApiKeyDialog } from './new-api-key-dialog';
 
-/** Admin: API keys for third-party tools; creates (showing the key once) and revokes them. */
+/** Admin: API keys for third-party tools, live; creates (showing the key once) and revokes them. */
 @Component({
   selector: 'app-api-keys',
   imports: [
@@ -52,6 +57,15 @@ export class ApiKeysPage {
       );
       return result.data?.apiKeys;
     },
+    // Keys created or revoked by another admin, or by a tool with an ADMIN key.
+    changes: () =>
+      this.apollo
+        .subscribe({ query: ApiKeyChangedDocument })
+        .pipe(
+          liveChanges(({ apiKeyChanged: { revoked, ...key } }): LiveChange<ApiKeyRowFragment> =>
+            revoked ? { remove: key.id } : { upsert: key },
+          ),
+        ),
   });
   /** Newest first, like the server's list. */
   protected readonly rows = computed(() =>

@@ -2,13 +2,16 @@ import {
   ChangeDetectionStrategy,
   Component,
   DOCUMENT,
+  ElementRef,
+  Injector,
+  afterNextRender,
   computed,
   effect,
   inject,
   signal,
   viewChild,
 } from '@angular/core';
-import { toSignal } from '@angular/core/rxjs-interop';
+import { takeUntilDestroyed, toSignal } from '@angular/core/rxjs-interop';
 import {
   type AbstractControl,
   NonNullableFormBuilder,
@@ -44,8 +47,10 @@ import {
 } from '../../../core/campaign-rules';
 import { STRATEGIES } from '../../../core/campaigns';
 import { type InputProblem, describeError, inputProblemsOf, sentence } from '../../../core/graphql/errors';
+import { WsClientService } from '../../../core/graphql/ws-client.service';
 import {
   type CampaignDetailFragment,
+  CampaignEditorChangedDocument,
   CampaignForEditorDocument,
   type CampaignInput,
   type CannedResponseInput,
@@ -173,6 +178,8 @@ export class CampaignEditorPage {
   private readonly dialog = inject(MatDialog);
   private readonly snackBar = inject(MatSnackBar);
   private readonly user = inject(AuthService).user;
+  private readonly host: ElementRef<HTMLElement> = inject(ElementRef);
+  private readonly injector = inject(Injector);
 
   protected readonly strategies = STRATEGIES;
   protected readonly thresholds = THRESHOLDS;
@@ -194,6 +201,20 @@ export class CampaignEditorPage {
   protected readonly scheduleError = signal<string | null>(null);
   protected readonly cannedError = signal<string | null>(null);
   protected readonly locked = computed(() => this.readOnly() || this.saving() || this.loading());
+  /** The campaign as someone else saved it since it was opened here, until the admin reloads or saves. */
+  protected readonly changedElsewhere = signal<CampaignDetailFragment | null>(null);
+  protected readonly staleMessage = computed(() => {
+    const latest = this.changedElsewhere();
+    if (!latest) return '';
+    const renamed = latest.name !== this.campaign()?.name ? ` (now "${latest.name}")` : '';
+    return this.hasUnsavedChanges()
+      ? `Someone else changed this campaign${renamed}. Reload to see their version, or save to keep yours in the fields you changed.`
+      : `Someone else changed this campaign${renamed}. Reload to see their version.`;
+  });
+  /** Someone else deleted the campaign: nothing can be saved; what was typed stays on screen. */
+  protected readonly deletedElsewhere = signal(false);
+  /** A push that arrived during a save: compared with the save's answer (it may be our own change). */
+  private pushedDuringSave: CampaignDetailFragment | null = null;
 
   private readonly defaults = newCampaignDefaults();
   protected readonly schedule = signal<ScheduleRangeInput[]>(this.defaults.schedule);
@@ -296,6 +317,18 @@ export class CampaignEditorPage {
       const id = this.campaignId();
       if (id !== null) void this.load(id);
     });
+    // Errors here only mean the editor is not warned of others' changes; saving still works.
+    this.apollo
+      .subscribe({ query: CampaignEditorChangedDocument })
+      .pipe(takeUntilDestroyed())
+      .subscribe((result) => {
+        const change = result.data?.campaignChanged;
+        if (change) this.onChangedElsewhere(change);
+      });
+    // Pushes sent while the socket was down are lost: compare with what is saved now.
+    inject(WsClientService)
+      .reconnected$.pipe(takeUntilDestroyed())
+      .subscribe(() => void this.checkSaved());
     effect(() => {
       this.locked();
       this.applyEditability();
@@ -332,8 +365,25 @@ export class CampaignEditorPage {
     );
   }
 
+  /** "Reload": shows the campaign as saved by the other person, asking first when that drops the admin's edits. */
+  reloadChanged(): void {
+    const latest = this.changedElsewhere();
+    if (!latest) return;
+    if (!this.hasUnsavedChanges()) {
+      this.showCampaign(latest);
+      return;
+    }
+    confirm(this.dialog, {
+      title: 'Reload the campaign?',
+      message: `Your unsaved changes to ${latest.name} will be replaced by the saved version.`,
+      confirmLabel: 'Reload',
+      cancelLabel: 'Keep my changes',
+      danger: true,
+    }).subscribe(() => this.showCampaign(latest));
+  }
+
   async save(): Promise<void> {
-    if (this.saving() || this.readOnly()) return;
+    if (this.saving() || this.readOnly() || this.deletedElsewhere()) return;
     this.banner.set(null);
     this.scheduleError.set(null);
     this.cannedError.set(null);
@@ -346,6 +396,7 @@ export class CampaignEditorPage {
     controls.forEach((control) => control.markAllAsTouched());
     if (controls.some((control) => control.invalid) || pending.some((p) => p)) {
       this.banner.set('Nothing was saved: correct what is marked in red first.');
+      this.revealFirstProblem();
       return;
     }
     const current = this.campaign();
@@ -377,6 +428,50 @@ export class CampaignEditorPage {
     this.applyEditability();
     if (failure !== null) this.placeServerError(failure);
     else if (creating) this.form.markAsPristine();
+    const pushed = this.pushedDuringSave;
+    this.pushedDuringSave = null;
+    if (pushed) this.onChangedElsewhere({ ...pushed, deleted: false });
+  }
+
+  /** Reads the campaign as saved and treats it as a push (a deletion when it is gone). */
+  private async checkSaved(): Promise<void> {
+    const current = this.campaign();
+    if (!current || this.deletedElsewhere()) return;
+    try {
+      const result = await firstValueFrom(
+        this.apollo.query({
+          query: CampaignForEditorDocument,
+          variables: { id: current.id },
+          fetchPolicy: 'network-only',
+        }),
+      );
+      const saved = result.data?.campaign;
+      this.onChangedElsewhere(saved ? { ...saved, deleted: false } : { ...current, deleted: true });
+    } catch {
+      // Not known either way: the next push or reconnection tells.
+    }
+  }
+
+  /** A campaignChanged push: says so when it is this campaign and differs from what the editor holds. */
+  private onChangedElsewhere(change: CampaignDetailFragment & { deleted: boolean }): void {
+    const { deleted, ...campaign } = change;
+    const current = this.campaign();
+    if (!current || campaign.id !== current.id) return;
+    if (deleted) {
+      this.deletedElsewhere.set(true);
+      this.changedElsewhere.set(null);
+      return;
+    }
+    if (this.saving()) {
+      this.pushedDuringSave = campaign;
+      return;
+    }
+    if (sameSettings(campaign, current)) {
+      // Our own save coming back, or what the editor does not edit (token status, open now).
+      this.campaign.set(campaign);
+      return;
+    }
+    this.changedElsewhere.set(campaign);
   }
 
   private async create(input: CampaignInput, messenger: boolean): Promise<void> {
@@ -433,6 +528,7 @@ export class CampaignEditorPage {
 
   private showCampaign(campaign: CampaignDetailFragment): void {
     this.campaign.set(campaign);
+    this.changedElsewhere.set(null);
     this.form.reset({
       name: campaign.name,
       channel: campaign.channel,
@@ -494,12 +590,40 @@ export class CampaignEditorPage {
 
   private placeServerError(error: unknown): void {
     const problems = inputProblemsOf(error);
-    if (problems.length === 0) this.banner.set(`Nothing was saved. ${describeError(error)}`);
-    else this.placeProblems(problems);
+    if (problems.length > 0) {
+      this.placeProblems(problems);
+      return;
+    }
+    this.banner.set(`Nothing was saved. ${describeError(error)}`);
+    this.revealFirstProblem();
+  }
+
+  /**
+   * Scrolls to the first problem on the page and focuses it, once it is rendered: the admin may be
+   * far down the form, and the message would otherwise appear out of sight.
+   */
+  private revealFirstProblem(): void {
+    afterNextRender(
+      () => {
+        const root = this.host.nativeElement;
+        // In page order: a field marked invalid, a list editor's message, else the banner at the top.
+        const problem =
+          root.querySelector<HTMLElement>('[aria-invalid="true"], p.error[role="alert"]') ??
+          root.querySelector<HTMLElement>('[data-testid="campaign-error"] [role="alert"]');
+        if (!problem) return;
+        problem.scrollIntoView({ block: 'center' });
+        const focusable = problem.matches('input, textarea, mat-select, [tabindex]')
+          ? problem
+          : Object.assign(problem, { tabIndex: -1 });
+        focusable.focus({ preventScroll: true });
+      },
+      { injector: this.injector },
+    );
   }
 
   /** Each problem under the field it names; problems of no visible field go to the banner. */
   private placeProblems(problems: readonly (InputProblem | FieldProblem)[]): void {
+    this.revealFirstProblem();
     const schedule: string[] = [];
     const canned: string[] = [];
     const unplaced: string[] = [];
@@ -565,6 +689,11 @@ function inputFromCampaign(campaign: CampaignDetailFragment): CampaignInput {
     afterHoursMessage: campaign.afterHoursMessage,
     cannedResponses: campaign.cannedResponses.map(({ title, text }) => ({ title, text })),
   };
+}
+
+/** Whether two versions of a campaign have the same settings (what the editor edits). */
+function sameSettings(a: CampaignDetailFragment, b: CampaignDetailFragment): boolean {
+  return JSON.stringify(inputFromCampaign(a)) === JSON.stringify(inputFromCampaign(b));
 }
 
 /** Only the fields that differ from the saved campaign: an update leaves the others as they are. */

@@ -1,5 +1,6 @@
 import {
   ChangeDetectionStrategy,
+  ChangeDetectorRef,
   Component,
   DestroyRef,
   computed,
@@ -107,12 +108,11 @@ export class CampaignsPage {
   private readonly sort = viewChild(MatSort);
 
   protected readonly dataSource = new MatTableDataSource<CampaignRowFragment>([]);
-  protected readonly emptyText = computed(() => {
-    const count = this.campaigns.items().length;
-    if (this.campaigns.loading() && count === 0) return 'Loading campaigns…';
-    if (count === 0) return 'No campaigns yet.';
-    return `No campaign name contains "${this.nameFilter().trim()}".`;
-  });
+  protected readonly emptyText = computed(() =>
+    this.campaigns.items().length === 0
+      ? this.campaigns.placeholder('No campaigns yet.')
+      : `No campaign name contains "${this.nameFilter().trim()}".`,
+  );
   protected readonly trackById = (_index: number, campaign: CampaignRowFragment): string => campaign.id;
 
   constructor() {
@@ -139,8 +139,12 @@ export class CampaignsPage {
       const sort = this.sort();
       if (sort) this.dataSource.sort = sort;
     });
+    const changeDetector = inject(ChangeDetectorRef);
     effect(() => {
       this.dataSource.data = [...this.campaigns.items()];
+      // A changed campaign keeps its row (same id): the table only swaps the row's data, which no
+      // signal reports, so without this the row would show the old values until the next sort.
+      changeDetector.markForCheck();
     });
     effect(() => {
       this.dataSource.filter = this.nameFilter().trim().toLowerCase();

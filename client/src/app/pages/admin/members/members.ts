@@ -1,5 +1,12 @@
-import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal } from '@angular/core';
-import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  computed,
+  effect,
+  inject,
+  signal,
+  untracked,
+} from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { MatCheckboxModule } from '@angular/material/checkbox';
 import { MatIconModule } from '@angular/material/icon';
@@ -8,20 +15,22 @@ import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSnackBar } from '@angular/material/snack-bar';
 import { MatTooltipModule } from '@angular/material/tooltip';
 import { Apollo } from 'apollo-angular';
-import { Subject, debounceTime, firstValueFrom, merge } from 'rxjs';
+import { firstValueFrom } from 'rxjs';
 import { PENALTY_RANGE, memberChangeProblems } from '../../../core/campaign-rules';
 import { describeError, sentence } from '../../../core/graphql/errors';
-import { idSet } from '../../../core/id-set';
+import { type IdSet, idSet } from '../../../core/id-set';
+import { type LiveChange, LiveCollection, liveChanges } from '../../../core/live-collection';
 import {
   AddCampaignMembersDocument,
-  CampaignChangedDocument,
-  type MemberRowFragment,
+  MembersAgentChangedDocument,
   type MembersAgentFragment,
+  MembersAgentsDocument,
+  MembersCampaignChangedDocument,
   type MembersCampaignFragment,
-  MembersScreenDocument,
+  MembersCampaignsDocument,
+  type MemberRowFragment,
   RemoveCampaignMembersDocument,
   UpdateCampaignMemberDocument,
-  UserChangedDocument,
 } from '../../../graphql/generated';
 import { ChannelIcon } from '../../../ui/channel-icon';
 import { ErrorMessage } from '../../../ui/error-message';
@@ -70,16 +79,60 @@ const byName = (a: { displayName: string }, b: { displayName: string }) =>
 export class MembersPage {
   private readonly apollo = inject(Apollo);
   private readonly snackBar = inject(MatSnackBar);
-  private readonly destroyRef = inject(DestroyRef);
 
   protected readonly warning = NO_INTERACTIONS_WARNING;
   protected readonly penaltyRange = PENALTY_RANGE;
-  protected readonly campaigns = signal<readonly MembersCampaignFragment[]>([]);
-  private readonly agents = signal<readonly MembersAgentFragment[]>([]);
-  protected readonly loading = signal(true);
+  /** Campaigns with their members, kept live: a change announces every campaign it touched. */
+  private readonly liveCampaigns = new LiveCollection<MembersCampaignFragment>({
+    what: 'campaigns',
+    load: async () => {
+      const result = await firstValueFrom(
+        this.apollo.query({ query: MembersCampaignsDocument, fetchPolicy: 'network-only' }),
+      );
+      return result.data?.campaigns;
+    },
+    changes: () =>
+      this.apollo
+        .subscribe({ query: MembersCampaignChangedDocument })
+        .pipe(
+          liveChanges(({ campaignChanged: { deleted, ...campaign } }): LiveChange<MembersCampaignFragment> =>
+            deleted ? { remove: campaign.id } : { upsert: campaign },
+          ),
+        ),
+  });
+  /** Active agents, kept live: one deactivated or given another role leaves the list. */
+  private readonly liveAgents = new LiveCollection<MembersAgentFragment>({
+    what: 'agents',
+    load: async () => {
+      const result = await firstValueFrom(
+        this.apollo.query({ query: MembersAgentsDocument, fetchPolicy: 'network-only' }),
+      );
+      return result.data?.users;
+    },
+    changes: () =>
+      this.apollo
+        .subscribe({ query: MembersAgentChangedDocument })
+        .pipe(
+          liveChanges(({ userChanged: user }): LiveChange<MembersAgentFragment> =>
+            user.role === 'AGENT' && user.active ? { upsert: user } : { remove: user.id },
+          ),
+        ),
+  });
+  protected readonly campaigns = computed(() =>
+    [...this.liveCampaigns.items()].sort((a, b) => a.name.localeCompare(b.name)),
+  );
+  private readonly agents = this.liveAgents.items;
+  protected readonly loading = computed(() => this.liveCampaigns.loading() || this.liveAgents.loading());
   protected readonly busy = signal(false);
-  protected readonly loadError = signal<string | null>(null);
-  protected readonly liveError = signal<string | null>(null);
+  protected readonly loadError = computed(
+    () => this.liveCampaigns.loadError() ?? this.liveAgents.loadError(),
+  );
+  protected readonly liveError = computed(
+    () => this.liveCampaigns.liveError() ?? this.liveAgents.liveError(),
+  );
+  protected readonly campaignsPlaceholder = computed(() =>
+    this.liveCampaigns.placeholder('No campaigns yet.'),
+  );
   protected readonly actionError = signal<string | null>(null);
   /** Problems of a member's penalty or position, by user id. */
   protected readonly rowErrors = signal<ReadonlyMap<string, string>>(new Map());
@@ -142,17 +195,14 @@ export class MembersPage {
     () => !this.busy() && this.selectedCampaignIds().size > 0 && this.selectedMemberIds().size > 0,
   );
 
-  private readonly reloads = new Subject<void>();
-
   constructor() {
-    this.reloads.pipe(debounceTime(300), takeUntilDestroyed()).subscribe(() => void this.load());
-    this.watchChanges();
-    void this.load();
+    // Forget selected ids that are gone (deleted campaigns, members removed elsewhere).
+    effect(() => this.pruneSelections());
   }
 
   retry(): void {
-    this.watchChanges();
-    void this.load();
+    this.liveCampaigns.retry();
+    this.liveAgents.retry();
   }
 
   selectCampaigns(change: MatSelectionListChange): void {
@@ -176,7 +226,9 @@ export class MembersPage {
       const result = await firstValueFrom(
         this.apollo.mutate({ mutation: AddCampaignMembersDocument, variables: { campaignIds, userIds } }),
       );
-      if (!result.data?.addCampaignMembers) throw new Error('The Parley server did not confirm the change.');
+      const changed = result.data?.addCampaignMembers;
+      if (!changed) throw new Error('The Parley server did not confirm the change.');
+      changed.forEach((campaign) => this.liveCampaigns.upsert(campaign));
       this.selectedAgentIds.set([]);
       this.snackBar.open(
         `Added ${count(userIds.length, 'agent')} to ${this.campaignWords(campaignIds)}`,
@@ -193,8 +245,9 @@ export class MembersPage {
       const result = await firstValueFrom(
         this.apollo.mutate({ mutation: RemoveCampaignMembersDocument, variables: { campaignIds, userIds } }),
       );
-      if (!result.data?.removeCampaignMembers)
-        throw new Error('The Parley server did not confirm the change.');
+      const changed = result.data?.removeCampaignMembers;
+      if (!changed) throw new Error('The Parley server did not confirm the change.');
+      changed.forEach((campaign) => this.liveCampaigns.upsert(campaign));
       this.selectedMemberIds.set([]);
       this.snackBar.open(
         `Removed ${count(userIds.length, 'member')} from ${this.campaignWords(campaignIds)}`,
@@ -238,6 +291,7 @@ export class MembersPage {
         );
         if (!result.data?.updateCampaignMember)
           throw new Error('The Parley server did not confirm the change.');
+        // The other members' positions may have moved too: campaignChanged brings them.
         this.snackBar.open(
           `${member.user.displayName}: ${label(field).toLowerCase()} ${value} in ${campaign.name}`,
           'OK',
@@ -252,7 +306,10 @@ export class MembersPage {
     return this.rowErrors().get(userId) ?? null;
   }
 
-  /** Runs a change, then reads the lists again: memberships of other campaigns may have changed too. */
+  /**
+   * Runs a change. Memberships of other campaigns may have changed too (an agent's
+   * receivesInteractions): the server announces every campaign it touched, so nothing is read again.
+   */
   private async run(change: () => Promise<void>, failure: string, undo?: () => void): Promise<void> {
     this.busy.set(true);
     this.actionError.set(null);
@@ -266,53 +323,19 @@ export class MembersPage {
     } finally {
       this.busy.set(false);
     }
-    await this.load();
-  }
-
-  private async load(): Promise<void> {
-    this.loading.set(true);
-    this.loadError.set(null);
-    try {
-      const result = await firstValueFrom(
-        this.apollo.query({ query: MembersScreenDocument, fetchPolicy: 'network-only' }),
-      );
-      if (!result.data) throw new Error('The Parley server sent no campaigns.');
-      this.campaigns.set(result.data.campaigns);
-      this.agents.set(result.data.users);
-      this.pruneSelections();
-    } catch (error) {
-      this.loadError.set(`Could not load the campaigns and agents: ${describeError(error)}`);
-    } finally {
-      this.loading.set(false);
-    }
-  }
-
-  /** Campaigns and users change elsewhere too: read again when anything changes. */
-  private watchChanges(): void {
-    this.liveError.set(null);
-    const onError = (error: unknown) => this.liveError.set(describeError(error));
-    merge(
-      this.apollo.subscribe({ query: CampaignChangedDocument }),
-      this.apollo.subscribe({ query: UserChangedDocument }),
-    )
-      .pipe(takeUntilDestroyed(this.destroyRef))
-      .subscribe({
-        next: (result) => {
-          if (result.error) onError(result.error);
-          else this.reloads.next();
-        },
-        error: onError,
-      });
   }
 
   /** Forgets selected ids that are gone (deleted campaigns, members removed elsewhere). */
   private pruneSelections(): void {
-    const campaignIds = new Set(this.campaigns().map((c) => c.id));
-    this.selectedCampaignIds.set([...this.selectedCampaignIds()].filter((id) => campaignIds.has(id)));
-    const memberIds = new Set(this.members().map((m) => m.user.id));
-    this.selectedMemberIds.set([...this.selectedMemberIds()].filter((id) => memberIds.has(id)));
-    const agentIds = new Set(this.candidates().map((a) => a.id));
-    this.selectedAgentIds.set([...this.selectedAgentIds()].filter((id) => agentIds.has(id)));
+    const keep = (selection: IdSet, present: Set<string>) => {
+      const kept = [...untracked(selection)].filter((id) => present.has(id));
+      if (kept.length !== untracked(selection).size) selection.set(kept);
+    };
+    // Loading: the lists are not known yet, and must not empty the selections.
+    if (this.loading()) return;
+    keep(this.selectedCampaignIds, new Set(this.campaigns().map((c) => c.id)));
+    keep(this.selectedMemberIds, new Set(this.members().map((m) => m.user.id)));
+    keep(this.selectedAgentIds, new Set(this.candidates().map((a) => a.id)));
   }
 
   private setRowError(userId: string, message: string | null): void {

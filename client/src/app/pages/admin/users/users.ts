@@ -93,8 +93,7 @@ export class UsersPage {
   });
   protected readonly emptyText = computed(() => {
     const filter = this.roleFilter();
-    if (this.users.loading()) return 'Loading users…';
-    if (this.users.items().length === 0 || filter === 'ALL') return 'No users yet.';
+    if (this.users.items().length === 0 || filter === 'ALL') return this.users.placeholder('No users yet.');
     return `No user has the role ${ROLE_LABELS[filter]}.`;
   });
   protected readonly trackById = (_index: number, user: UserRowFragment): string => user.id;
