@@ -13,6 +13,7 @@ import { AuthResolver } from './auth.resolver.js';
 import { AuthService } from './auth.service.js';
 import { AccessGuard } from './guards/access.guard.js';
 import { LoginThrottle } from './login-throttle.service.js';
+import { SignInLockoutResolver } from './sign-in-lockout.resolver.js';
 import { SocketSessions } from './socket-sessions.service.js';
 import { ApiKeyStrategy } from './strategies/api-key.strategy.js';
 import { JwtStrategy } from './strategies/jwt.strategy.js';
@@ -41,6 +42,7 @@ import { LocalStrategy } from './strategies/local.strategy.js';
     ApiKeyStrategy,
     AuthResolver,
     ApiKeysResolver,
+    SignInLockoutResolver,
     { provide: APP_GUARD, useClass: AccessGuard },
   ],
   exports: [AuthService, SocketSessions, ApiKeysService],

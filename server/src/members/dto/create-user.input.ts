@@ -9,13 +9,17 @@ import {
   USERNAME_PATTERN,
   USERNAME_RULE,
 } from '@parley/libs/shared/user-rules.js';
+import { normalizeUsername } from '@parley/libs/shared/usernames.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 @InputType()
 export class CreateUserInput {
-  @Field()
-  @Transform(trim)
+  @Field({ description: 'Stored normalised: lowercase, without surrounding or invisible spaces.' })
+  // "Ana ", "ａｎａ" and "ANA" are one name; validated as it will be stored.
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? normalizeUsername(value) : value,
+  )
   @Matches(USERNAME_PATTERN, { message: USERNAME_RULE })
   username!: string;
 
@@ -24,7 +28,7 @@ export class CreateUserInput {
   @Length(1, DISPLAY_NAME_MAX, { message: `must be 1 to ${DISPLAY_NAME_MAX} characters` })
   displayName!: string;
 
-  @Field()
+  @Field({ description: 'Refused if common or built from the username or display name.' })
   @Length(PASSWORD_MIN, PASSWORD_MAX, { message: `must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters` })
   password!: string;
 
