@@ -85,7 +85,7 @@ describe('admin console', () => {
     await page.getByTestId('new-user').click();
     await page.getByTestId('new-user-username').fill('agent.alice');
     await page.getByTestId('new-user-display-name').fill('Alice Agent');
-    await page.getByTestId('new-user-password').fill('alice-secret-1');
+    await page.getByTestId('new-user-password').fill('lucky-pebble-42');
     await choose(page, 'new-user-role', 'Agent');
     await page.getByTestId('new-user-submit').click();
 

@@ -47,7 +47,7 @@ export async function createUser(
   const result = await gql<{ createUser: { id: string; username: string } }>(
     baseUrl,
     'mutation($input: CreateUserInput!) { createUser(input: $input) { id username } }',
-    { input: { displayName: input.username, password: 'password-123', ...input } },
+    { input: { displayName: input.username, password: 'velvet-otter-93', ...input } },
     { token },
   );
   if (!result.data?.createUser) throw new Error(`createUser failed: ${JSON.stringify(result.errors)}`);
