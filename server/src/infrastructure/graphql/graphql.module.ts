@@ -1,17 +1,20 @@
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Logger, Module } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { GraphQLFormattedError } from 'graphql';
+import type { IncomingMessage } from 'node:http';
 import { AuthModule } from '../../auth/auth.module.js';
 import { SocketSessions, type WsConnectContext } from '../../auth/socket-sessions.service.js';
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { upgradeClientAddress } from './client-address.js';
 import { complexityPlugin, depthRule, validateWithLimits } from './limits.js';
 
 /** What a resolver sees as its context, on HTTP and on graphql-ws alike. */
 interface WsContextArgs {
-  extra?: WsConnectContext['extra'];
+  extra?: WsConnectContext['extra'] & { request?: IncomingMessage };
   req?: unknown;
 }
 
@@ -38,8 +41,12 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     GraphQLModule.forRootAsync<ApolloDriverConfig>({
       driver: ApolloDriver,
       imports: [AuthModule],
-      inject: [APP_CONFIG, SocketSessions],
-      useFactory: (config: AppConfig, sockets: SocketSessions): ApolloDriverConfig => ({
+      inject: [APP_CONFIG, SocketSessions, HttpAdapterHost],
+      useFactory: (
+        config: AppConfig,
+        sockets: SocketSessions,
+        http: HttpAdapterHost,
+      ): ApolloDriverConfig => ({
         path: '/graphql',
         autoSchemaFile: config.schemaFile ?? true,
         sortSchema: true,
@@ -61,9 +68,17 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
           } as never,
         },
         // graphql-ws contexts carry the principal found in onConnect as a request-like object,
-        // so guards and decorators read `req.user` the same way on both transports.
+        // so guards and decorators read `req.user` (and sign-in `req.ip`) the same way on both transports.
         context: (args: WsContextArgs) =>
-          args.extra ? { req: { user: args.extra.principal, headers: {} } } : { req: args.req },
+          args.extra
+            ? {
+                req: {
+                  user: args.extra.principal,
+                  headers: {},
+                  ip: upgradeClientAddress(http, args.extra.request),
+                },
+              }
+            : { req: args.req },
       }),
     }),
   ],
