@@ -1,5 +1,6 @@
 import { Args, ID, Mutation, Parent, ResolveField, Resolver } from '@nestjs/graphql';
 import { Role } from '@parley/libs/shared/roles.js';
+import { toGraphQLError } from '../infrastructure/errors/graphql-errors.js';
 import { ParleyError } from '../infrastructure/errors/parley-error.js';
 import { UserModel } from '../members/user.model.js';
 import { UsersService } from '../members/users.service.js';
@@ -16,7 +17,8 @@ export class SignInLockoutResolver {
     private readonly users: UsersService,
   ) {}
 
-  // Field resolvers are not guarded by @Roles (they run after the query's own check): refused here.
+  // Field resolvers pass neither @Roles nor the exception filter (they run after the query's own
+  // check): refused here, as a GraphQL error with its code.
   @ResolveField(() => Date, {
     nullable: true,
     description: `Until when sign-in is refused after ${LOCKOUT}; null when it is not locked. ADMIN only.`,
@@ -26,7 +28,7 @@ export class SignInLockoutResolver {
     @CurrentPrincipal() principal: Principal,
   ): Promise<Date | null> {
     if (principal.role !== Role.ADMIN) {
-      throw ParleyError.forbidden('Only ADMIN may see sign-in lockouts');
+      throw toGraphQLError(ParleyError.forbidden('Only ADMIN may see sign-in lockouts'));
     }
     // Events may carry a user without its session version.
     const sessionVersion = user.sessionVersion ?? (await this.users.getById(user.id)).sessionVersion;
