@@ -1,10 +1,12 @@
 import { Foundation1764057600000 } from './1764057600000-foundation.js';
 import { Campaigns1764057700000 } from './1764057700000-campaigns.js';
 import { UserSessionVersion1764057800000 } from './1764057800000-user-session-version.js';
+import { NormalisedUsernames1764057900000 } from './1764057900000-normalised-usernames.js';
 
 /** Every migration in order; listed explicitly so bundlers, tests and the built server agree. */
 export const ALL_MIGRATIONS = [
   Foundation1764057600000,
   Campaigns1764057700000,
   UserSessionVersion1764057800000,
+  NormalisedUsernames1764057900000,
 ];

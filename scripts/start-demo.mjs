@@ -20,7 +20,7 @@ if (process.env.PARLEY_SKIP_BUILD !== '1' || !existsSync(join(root, 'dist/server
 
 const env = {
   ADMIN_USERNAME: 'admin',
-  ADMIN_PASSWORD: 'parley-admin',
+  ADMIN_PASSWORD: 'lunar-teapot',
   DEMO_DATA: 'true',
   SCHEMA_FILE: 'server/schema.gql',
   ...process.env,
@@ -28,7 +28,7 @@ const env = {
 const port = env.PORT ?? '3000';
 console.log(`
   Parley is starting on http://localhost:${port}
-  Sign in as admin / ${env.ADMIN_PASSWORD}  (also: supervisor / parley-supervisor, agent1 / parley-agent1, agent2 / parley-agent2)
+  Sign in as admin / ${env.ADMIN_PASSWORD}  (also: supervisor / quiet-meadow-compass, agent1 / amber-river-kettle, agent2 / silver-canyon-otter)
 `);
 const server = spawn(process.execPath, ['dist/server/server/src/main.js'], {
   cwd: root,

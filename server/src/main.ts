@@ -47,7 +47,8 @@ async function main() {
 // Only when run as the entry point, not when imported by tests.
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
   main().catch((error: unknown) => {
-    console.error(error);
+    // A setting found wrong only at start-up (a weak ADMIN_PASSWORD) reads like any other.
+    console.error(error instanceof ConfigError ? error.message : error);
     process.exit(1);
   });
 }

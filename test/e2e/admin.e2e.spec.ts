@@ -85,7 +85,7 @@ describe('admin console', () => {
     await page.getByTestId('new-user').click();
     await page.getByTestId('new-user-username').fill('agent.alice');
     await page.getByTestId('new-user-display-name').fill('Alice Agent');
-    await page.getByTestId('new-user-password').fill('alice-secret-1');
+    await page.getByTestId('new-user-password').fill('lucky-pebble-42');
     await choose(page, 'new-user-role', 'Agent');
     await page.getByTestId('new-user-submit').click();
 
@@ -239,5 +239,46 @@ describe('admin console', () => {
     // The admin cannot deactivate themselves.
     const me = page.locator(`[data-testid=user-row][data-username="${server.adminUsername}"]`);
     expect(await me.getByTestId('user-deactivate').count()).toBe(0);
+  });
+
+  it('shows a locked-out agent with a lock and lifts the lockout (1280 px)', async (test) => {
+    await graphql(
+      'mutation ($input: CreateUserInput!) { createUser(input: $input) { id } }',
+      {
+        input: {
+          username: 'agent.dora',
+          displayName: 'Dora Agent',
+          password: 'maple-quartz-66',
+          role: 'AGENT',
+        },
+      },
+      adminToken,
+    );
+    // Five wrong passwords lock the account; even the right one is then refused.
+    for (let i = 0; i < 5; i++) await apiLogin('agent.dora', 'wrong-guess-42').catch(() => undefined);
+    await expect(apiLogin('agent.dora', 'maple-quartz-66')).rejects.toThrow(
+      /Too many failed sign-in attempts/,
+    );
+
+    const page = await browser.newPage(test);
+    expect(page.viewportSize()?.width).toBe(1280);
+    await signIn(page, server.adminUsername, server.adminPassword);
+    const row = page.locator('[data-testid=user-row][data-username="agent.dora"]');
+    const lock = row.getByTestId('user-locked');
+    await lock.waitFor();
+    expect(await lock.getAttribute('aria-label')).toMatch(
+      /^Sign-in locked until .+ after too many failed attempts$/,
+    );
+    await lock.hover();
+    await page
+      .locator('.mat-mdc-tooltip')
+      .getByText(/^Sign-in locked until .+ after too many failed attempts$/)
+      .waitFor();
+
+    await row.getByTestId('user-lift-lockout').click();
+    await page.getByText('agent.dora can sign in again').waitFor();
+    await lock.waitFor({ state: 'detached' });
+    expect(await row.getByTestId('user-lift-lockout').count()).toBe(0);
+    expect((await apiLogin('agent.dora', 'maple-quartz-66')).accessToken).toEqual(expect.any(String));
   });
 });

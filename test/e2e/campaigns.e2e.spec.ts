@@ -413,12 +413,12 @@ describe('campaigns and members in the console', () => {
     await createUser(server.baseUrl, adminToken, {
       username: 'sup.sara',
       role: 'SUPERVISOR',
-      password: 'sara-password-1',
+      password: 'orchid-tunnel-58',
     });
     const page = await browser.newPage(test);
     await page.goto(`${server.baseUrl}/login`);
     await page.getByTestId('login-username').fill('sup.sara');
-    await page.getByTestId('login-password').fill('sara-password-1');
+    await page.getByTestId('login-password').fill('orchid-tunnel-58');
     await page.getByTestId('login-submit').click();
     await page.waitForURL('**/admin/campaigns');
 

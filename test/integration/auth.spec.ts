@@ -21,9 +21,9 @@ describe('sign-in, roles and API keys', () => {
     await createUser(server.baseUrl, adminToken, {
       username: 'agent.ana',
       role: 'AGENT',
-      password: 'agent-password',
+      password: 'tidal-maple-forest',
     });
-    agentToken = await login(server.baseUrl, 'agent.ana', 'agent-password');
+    agentToken = await login(server.baseUrl, 'agent.ana', 'tidal-maple-forest');
   });
   afterAll(() => server?.stop());
 
@@ -85,7 +85,7 @@ describe('sign-in, roles and API keys', () => {
       const result = await gql(
         server.baseUrl,
         CREATE_USER,
-        { input: { username: 'intruder', displayName: 'X', password: 'password-123', role: 'ADMIN' } },
+        { input: { username: 'intruder', displayName: 'X', password: 'velvet-otter-93', role: 'ADMIN' } },
         { token: agentToken },
       );
       expect(codeOf(result)).toBe('FORBIDDEN');
@@ -110,7 +110,7 @@ describe('sign-in, roles and API keys', () => {
           input: {
             username: 'new.user',
             displayName: 'New User',
-            password: 'password-123',
+            password: 'velvet-otter-93',
             role: 'AGENT',
             ...input,
           },

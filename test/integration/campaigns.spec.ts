@@ -141,9 +141,9 @@ describe('campaigns', () => {
     dataSource = server.app.get(DataSource);
     admin = await login(server.baseUrl, server.adminUsername, server.adminPassword);
     await createUser(server.baseUrl, admin, { username: 'sofia', role: 'SUPERVISOR' });
-    supervisor = await login(server.baseUrl, 'sofia', 'password-123');
+    supervisor = await login(server.baseUrl, 'sofia', 'velvet-otter-93');
     const ana = await createUser(server.baseUrl, admin, { username: 'ana', role: 'AGENT' });
-    agent = { id: ana.id, token: await login(server.baseUrl, 'ana', 'password-123') };
+    agent = { id: ana.id, token: await login(server.baseUrl, 'ana', 'velvet-otter-93') };
   });
   afterAll(() => server?.stop());
 

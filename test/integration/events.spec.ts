@@ -9,7 +9,16 @@ import {
 } from '../../server/src/events/catalogue.js';
 import { EventBus } from '../../server/src/infrastructure/events/event-bus.service.js';
 import { createCampaign } from '../support/campaigns.js';
-import { codeOf, createUser, eventually, gql, login, subscribe, wsClient } from '../support/graphql.js';
+import {
+  codeOf,
+  createUser,
+  DEFAULT_PASSWORD,
+  eventually,
+  gql,
+  login,
+  subscribe,
+  wsClient,
+} from '../support/graphql.js';
 import { startTestServer, TEST_REDIS, type TestServer } from '../support/server.js';
 
 const CAMPAIGN_CHANGED = 'subscription { campaignChanged { id name enabled deleted } }';
@@ -96,7 +105,7 @@ describe('events: typed, after commit, scoped by owner', () => {
 
   it('publishes socket connected and closed events with who it was, for presence', async () => {
     const agent = await createUser(server.baseUrl, admin, { username: 'socket.agent', role: 'AGENT' });
-    const agentToken = await login(server.baseUrl, 'socket.agent', 'password-123');
+    const agentToken = await login(server.baseUrl, 'socket.agent', DEFAULT_PASSWORD);
     const connected: SocketEvent[] = [];
     const closed: SocketEvent[] = [];
     const stops = [
@@ -180,7 +189,7 @@ describe('who is calling', () => {
 
   it('refuses a deactivated user’s token within a second, though access is cached', async () => {
     const user = await createUser(server.baseUrl, admin, { username: 'soon.gone', role: 'AGENT' });
-    const token = await login(server.baseUrl, 'soon.gone', 'password-123');
+    const token = await login(server.baseUrl, 'soon.gone', DEFAULT_PASSWORD);
     // Warm the cache, then deactivate.
     expect((await gql(server.baseUrl, '{ me { id } }', {}, { token })).data).toEqual({ me: { id: user.id } });
     await gql(

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../server/src/infrastructure/config/config.js';
 import { createParley } from '../../server/src/main.js';
 import { createCampaign } from '../support/campaigns.js';
-import { createUser, gql, login } from '../support/graphql.js';
+import { createUser, DEFAULT_PASSWORD, gql, login } from '../support/graphql.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const TABLE = '{ campaigns { id name enabled members { id penalty user { id displayName } } } }';
@@ -74,7 +74,7 @@ describe('cached campaign table answers', () => {
       { token: admin },
     );
     const names = async (username: string) => {
-      const token = await login(b.baseUrl, username, 'password-123');
+      const token = await login(b.baseUrl, username, DEFAULT_PASSWORD);
       const table = await gql<Table>(b.baseUrl, '{ campaigns { name } }', {}, { token });
       return table.data!.campaigns.map((c) => c.name);
     };

@@ -39,6 +39,9 @@ export async function login(baseUrl: string, username: string, password: string)
   return result.data.login.accessToken;
 }
 
+/** The password createUser gives when the test names none. */
+export const DEFAULT_PASSWORD = 'velvet-otter-93';
+
 export async function createUser(
   baseUrl: string,
   token: string,
@@ -47,7 +50,7 @@ export async function createUser(
   const result = await gql<{ createUser: { id: string; username: string } }>(
     baseUrl,
     'mutation($input: CreateUserInput!) { createUser(input: $input) { id username } }',
-    { input: { displayName: input.username, password: 'password-123', ...input } },
+    { input: { displayName: input.username, password: DEFAULT_PASSWORD, ...input } },
     { token },
   );
   if (!result.data?.createUser) throw new Error(`createUser failed: ${JSON.stringify(result.errors)}`);

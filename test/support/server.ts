@@ -37,7 +37,7 @@ export function testEnvironment(extra: Record<string, string> = {}): TestEnviron
     FACEBOOK_APP_SECRET: randomBytes(16).toString('hex'),
     FACEBOOK_VERIFY_TOKEN: randomBytes(8).toString('hex'),
     ADMIN_USERNAME: 'admin',
-    ADMIN_PASSWORD: 'admin-password-1',
+    ADMIN_PASSWORD: 'maple-harbor-train',
     CLIENT_DIR: join(ROOT, 'dist/client/browser'),
     ...extra,
   };

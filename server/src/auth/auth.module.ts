@@ -14,6 +14,7 @@ import { AuthResolver } from './auth.resolver.js';
 import { AuthService } from './auth.service.js';
 import { AccessGuard } from './guards/access.guard.js';
 import { LoginThrottle } from './login-throttle.service.js';
+import { SignInLockoutResolver } from './sign-in-lockout.resolver.js';
 import { UserAccessCache } from './user-access-cache.js';
 import { SocketSessions } from './socket-sessions.service.js';
 import { ApiKeyStrategy } from './strategies/api-key.strategy.js';
@@ -45,6 +46,7 @@ import { LocalStrategy } from './strategies/local.strategy.js';
     ApiKeyStrategy,
     AuthResolver,
     ApiKeysResolver,
+    SignInLockoutResolver,
     { provide: APP_GUARD, useClass: AccessGuard },
   ],
   exports: [AuthService, ApiKeysService, Authenticator],

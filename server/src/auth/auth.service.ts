@@ -9,7 +9,7 @@ import { ErrorCode, ParleyError } from '../infrastructure/errors/parley-error.js
 import type { UserEntity } from '../members/user.entity.js';
 import { UsersService } from '../members/users.service.js';
 import { ApiKeysService } from './api-keys.service.js';
-import { LoginThrottle } from './login-throttle.service.js';
+import { accountKey, LoginThrottle } from './login-throttle.service.js';
 import type { Authenticator, Credentials, Principal } from '../infrastructure/access/access.js';
 import { jwtKeyOf, UserAccessCache } from './user-access-cache.js';
 
@@ -42,19 +42,23 @@ export class AuthService implements Authenticator {
     this.jwtKey = jwtKeyOf(config);
   }
 
-  /** Checks a password sign-in, counting failures against the username and the address. */
+  /**
+   * Checks a password sign-in, counting failures against the account and the address. Every
+   * refusal, a deactivated account's included, answers the same words whether or not the password
+   * was right, so the answer never confirms a password.
+   */
   async verifyPassword(username: string, password: string, ip: string): Promise<UserEntity> {
-    await this.throttle.assertAllowed(username, ip);
     const user = await this.users.findWithPasswordHash(username);
+    const account = accountKey(user, username);
+    await this.throttle.assertAllowed(account, ip);
     const ok = user
       ? await argon2.verify(user.passwordHash, password)
       : await argon2.verify(await DUMMY_HASH, password).then(() => false);
-    if (!user || !ok) {
-      await this.throttle.recordFailure(username, ip);
+    if (!user || !ok || !user.active) {
+      await this.throttle.recordFailure(account, ip);
       throw new ParleyError(ErrorCode.UNAUTHENTICATED, WRONG_CREDENTIALS);
     }
-    if (!user.active) throw new ParleyError(ErrorCode.FORBIDDEN, 'This account is deactivated; ask an admin');
-    await this.throttle.recordSuccess(username);
+    await this.throttle.recordSuccess(account);
     return user;
   }
 

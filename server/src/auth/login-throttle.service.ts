@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { normalizeUsername } from '@parley/libs/shared/usernames.js';
 import type { AppConfig } from '../infrastructure/config/config.js';
 import { APP_CONFIG } from '../infrastructure/config/config.module.js';
 import { ErrorCode, ParleyError } from '../infrastructure/errors/parley-error.js';
@@ -12,9 +13,24 @@ export const LOGIN_LIMITS = {
   perIp: { points: 30, duration: 15 * 60 },
 };
 
+/** The account a sign-in attempt is counted against: the user if the name exists. */
+export interface SignInAccount {
+  id: string;
+  sessionVersion: number;
+}
+
 /**
- * Slows password guessing: failures are counted in Redis (shared by every instance) per username
- * and per client address; a success clears the username's count.
+ * The per-username key. For an existing user it is their id and password generation, so every
+ * spelling the database would match counts against the same account, and a password reset (which
+ * bumps sessionVersion) starts a fresh count. For an unknown name it is the normalised name.
+ */
+export function accountKey(user: SignInAccount | null, username: string): string {
+  return user ? `id:${user.id}:${user.sessionVersion}` : `name:${normalizeUsername(username)}`;
+}
+
+/**
+ * Slows password guessing: failures are counted in Redis (shared by every instance) per account
+ * (see accountKey) and per client address; a success clears the account's count, and so can an admin.
  */
 @Injectable()
 export class LoginThrottle {
@@ -35,11 +51,8 @@ export class LoginThrottle {
     });
   }
 
-  async assertAllowed(username: string, ip: string): Promise<void> {
-    const [user, address] = await Promise.all([
-      this.byUsername.get(username.toLowerCase()),
-      this.byIp.get(ip),
-    ]);
+  async assertAllowed(account: string, ip: string): Promise<void> {
+    const [user, address] = await Promise.all([this.byUsername.get(account), this.byIp.get(ip)]);
     const blocked = [
       user && user.consumedPoints >= LOGIN_LIMITS.perUsername.points ? user : null,
       address && address.consumedPoints >= LOGIN_LIMITS.perIp.points ? address : null,
@@ -55,12 +68,24 @@ export class LoginThrottle {
     }
   }
 
-  async recordFailure(username: string, ip: string): Promise<void> {
+  async recordFailure(account: string, ip: string): Promise<void> {
     // penalty() adds points without throwing when the limit is passed; assertAllowed decides.
-    await Promise.all([this.byUsername.penalty(username.toLowerCase()), this.byIp.penalty(ip)]);
+    await Promise.all([this.byUsername.penalty(account), this.byIp.penalty(ip)]);
   }
 
-  async recordSuccess(username: string): Promise<void> {
-    await this.byUsername.delete(username.toLowerCase());
+  async recordSuccess(account: string): Promise<void> {
+    await this.byUsername.delete(account);
+  }
+
+  /** When the user may try again, or null when their sign-in is not locked. */
+  async lockedUntil(user: SignInAccount): Promise<Date | null> {
+    const state = await this.byUsername.get(accountKey(user, ''));
+    if (!state || state.consumedPoints < LOGIN_LIMITS.perUsername.points) return null;
+    return new Date(Date.now() + state.msBeforeNext);
+  }
+
+  /** An admin lifts the lockout: the failure count starts again (the address limit stays). */
+  async lift(user: SignInAccount): Promise<void> {
+    await this.byUsername.delete(accountKey(user, ''));
   }
 }

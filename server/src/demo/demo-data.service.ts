@@ -14,11 +14,11 @@ export const DEMO_USERS = [
   {
     username: 'supervisor',
     displayName: 'Sofía Supervisor',
-    password: 'parley-supervisor',
+    password: 'quiet-meadow-compass',
     role: Role.SUPERVISOR,
   },
-  { username: 'agent1', displayName: 'Ana Agent', password: 'parley-agent1', role: Role.AGENT },
-  { username: 'agent2', displayName: 'Bruno Agent', password: 'parley-agent2', role: Role.AGENT },
+  { username: 'agent1', displayName: 'Ana Agent', password: 'amber-river-kettle', role: Role.AGENT },
+  { username: 'agent2', displayName: 'Bruno Agent', password: 'silver-canyon-otter', role: Role.AGENT },
 ];
 
 /**

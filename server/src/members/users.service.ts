@@ -2,10 +2,12 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs
 import { InjectRepository } from '@nestjs/typeorm';
 import * as argon2 from 'argon2';
 import { In, Repository } from 'typeorm';
+import { passwordProblem } from '@parley/libs/shared/passwords.js';
 import { Presence, Role } from '@parley/libs/shared/roles.js';
+import { normalizeUsername } from '@parley/libs/shared/usernames.js';
 import { UserChanged, UserSessionsEnded } from '../events/catalogue.js';
 import type { Principal } from '../infrastructure/access/access.js';
-import type { AppConfig } from '../infrastructure/config/config.js';
+import { type AppConfig, ConfigError } from '../infrastructure/config/config.js';
 import { APP_CONFIG } from '../infrastructure/config/config.module.js';
 import { isDuplicateKey } from '../infrastructure/database/errors.js';
 import { ErrorCode, ParleyError } from '../infrastructure/errors/parley-error.js';
@@ -28,6 +30,17 @@ export class UsersService implements OnApplicationBootstrap {
     const { adminUsername, adminPassword } = this.config;
     if (!adminUsername || !adminPassword) return;
     if ((await this.users.count()) > 0) return;
+    // Refuse to start rather than create an admin anyone could guess; the password is not used once
+    // the database has users, so this only ever stops a first start.
+    const weak = await passwordProblem(adminPassword, {
+      username: adminUsername,
+      displayName: 'Administrator',
+    });
+    if (weak) {
+      throw new ConfigError([
+        `ADMIN_PASSWORD: ${weak} (it becomes the password of the first admin "${adminUsername}")`,
+      ]);
+    }
     try {
       await this.create({
         username: adminUsername,
@@ -64,19 +77,22 @@ export class UsersService implements OnApplicationBootstrap {
     return user;
   }
 
-  /** The user and their password hash, for sign-in only. */
+  /** The user and their password hash, for sign-in only; the name however it was typed. */
   findWithPasswordHash(username: string): Promise<UserEntity | null> {
     return this.users
       .createQueryBuilder('u')
       .addSelect('u.passwordHash')
-      .where('u.username = :username', { username })
+      .where('u.username = :username', { username: normalizeUsername(username) })
       .getOne();
   }
 
+  /** Usernames are stored normalised (see normalizeUsername), so one identity has one spelling. */
   async create(input: CreateUserInput): Promise<UserEntity> {
+    const username = normalizeUsername(input.username);
+    await this.assertPasswordAllowed(input.password, { username, displayName: input.displayName });
     const passwordHash = await argon2.hash(input.password, { type: argon2.argon2id });
     const user = this.users.create({
-      username: input.username,
+      username,
       displayName: input.displayName,
       role: input.role,
       passwordHash,
@@ -88,8 +104,8 @@ export class UsersService implements OnApplicationBootstrap {
         uow.publish(UserChanged, { userId: user.id });
       });
     } catch (error) {
-      if (isDuplicateKey(error))
-        throw ParleyError.badInput('username', `"${input.username}" is already taken`);
+      // The unique index decides, also between two creations racing for the same name.
+      if (isDuplicateKey(error)) throw ParleyError.badInput('username', `"${username}" is already taken`);
       throw error;
     }
     return this.getById(user.id);
@@ -104,22 +120,31 @@ export class UsersService implements OnApplicationBootstrap {
     if (by.kind === 'user' && by.userId === id) {
       throw new ParleyError(ErrorCode.CONFLICT, 'You cannot deactivate yourself; ask another admin', { id });
     }
-    const user = await this.getById(id);
-    if (!user.active) return user;
-    if (user.role === Role.ADMIN && (await this.users.countBy({ role: Role.ADMIN, active: true })) <= 1) {
-      throw new ParleyError(
-        ErrorCode.CONFLICT,
-        `"${user.username}" is the last active admin and cannot be deactivated`,
-        {
-          id,
-        },
-      );
-    }
     await this.transactions.run(async (uow) => {
-      // Conditional, so two concurrent calls announce it once.
-      const result = await uow.em.update(
+      const tx = uow.em;
+      // The active admins' rows stay locked until commit, so two deactivations racing (two admins
+      // deactivating each other, or one key deactivating both) take turns, and the second sees the
+      // first one's result. They are locked first and always in id order, so no two calls deadlock.
+      const admins = await tx
+        .createQueryBuilder(UserEntity, 'u')
+        .select('u.id')
+        .where('u.role = :role AND u.active = true', { role: Role.ADMIN })
+        .orderBy('u.id')
+        .setLock('pessimistic_write')
+        .getMany();
+      const user = await tx.findOne(UserEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!user) throw ParleyError.notFound('User', id);
+      if (!user.active) return;
+      if (user.role === Role.ADMIN && !admins.some((admin) => admin.id !== id)) {
+        throw new ParleyError(
+          ErrorCode.CONFLICT,
+          `"${user.username}" is the last active admin and cannot be deactivated`,
+          { id },
+        );
+      }
+      await tx.update(
         UserEntity,
-        { id, active: true },
+        { id },
         {
           active: false,
           presence: Presence.OFFLINE,
@@ -129,7 +154,6 @@ export class UsersService implements OnApplicationBootstrap {
           sessionVersion: () => 'sessionVersion + 1',
         },
       );
-      if (!result.affected) return;
       uow.publish(UserSessionsEnded, { userId: id, reason: 'user deactivated' });
       uow.publish(UserChanged, { userId: id });
     });
@@ -151,12 +175,28 @@ export class UsersService implements OnApplicationBootstrap {
    * user out everywhere: whoever knew the old password keeps no session.
    */
   async resetPassword(id: string, password: string): Promise<UserEntity> {
-    await this.getById(id);
+    const user = await this.getById(id);
+    await this.assertPasswordAllowed(password, user);
     const passwordHash = await argon2.hash(password, { type: argon2.argon2id });
     await this.transactions.run(async (uow) => {
       await uow.em.update(UserEntity, { id }, { passwordHash, sessionVersion: () => 'sessionVersion + 1' });
       uow.publish(UserSessionsEnded, { userId: id, reason: 'password reset' });
     });
+    return this.getById(id);
+  }
+
+  /** Refuses a common password, or one built from the user's names, saying why. */
+  private async assertPasswordAllowed(
+    password: string,
+    owner: { username: string; displayName: string },
+  ): Promise<void> {
+    const problem = await passwordProblem(password, owner);
+    if (problem) throw ParleyError.badInput('password', problem);
+  }
+
+  /** Tells admins and supervisors the user changed (also for changes kept outside this table). */
+  async announce(id: string): Promise<UserEntity> {
+    await this.transactions.run(async (uow) => uow.publish(UserChanged, { userId: id }));
     return this.getById(id);
   }
 }

@@ -1,15 +1,18 @@
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { type DynamicModule, Logger, Module, type Type } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { GraphQLFormattedError } from 'graphql';
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { type AccessRequest, Authenticator, credentialsFrom, type Principal } from '../access/access.js';
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { Transactions } from '../events/after-commit.js';
 import { EventBus } from '../events/event-bus.service.js';
 import { SocketClosed, SocketConnected, type SocketEvent } from '../events/socket-events.js';
+import { upgradeClientAddress } from './client-address.js';
 import { DateTimeScalar } from './date-time.scalar.js';
 import { limitsRule, parseOptions } from './limits.js';
 import { type ClosableSocket, CLOSE_UNAUTHORIZED, OpenSockets } from './open-sockets.service.js';
@@ -25,6 +28,8 @@ interface SocketExtra {
   principal?: Principal;
   socketId?: string;
   expiryTimer?: NodeJS.Timeout;
+  /** The HTTP upgrade request that opened the socket. */
+  request?: IncomingMessage;
 }
 interface WsConnectContext {
   connectionParams?: Readonly<Record<string, unknown>>;
@@ -75,13 +80,14 @@ export class GraphqlModule {
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
           imports: [options.authenticatorModule],
-          inject: [APP_CONFIG, Authenticator, OpenSockets, Transactions, EventBus],
+          inject: [APP_CONFIG, Authenticator, OpenSockets, Transactions, EventBus, HttpAdapterHost],
           useFactory: (
             config: AppConfig,
             authenticator: Authenticator,
             sockets: OpenSockets,
             transactions: Transactions,
             bus: EventBus,
+            http: HttpAdapterHost,
           ): ApolloDriverConfig => {
             const responses = new ResponseCache(bus);
             const publish = (event: typeof SocketConnected, extra: SocketExtra) =>
@@ -149,9 +155,13 @@ export class GraphqlModule {
                   ...socketLimits,
                 } as never,
               },
-              // Both transports give resolvers and guards the same `req`, with the caller on it.
+              // Both transports give resolvers and guards the same `req`, with the caller on it (and
+              // the client address that sign-in limits count against).
               context: async (args: { extra?: SocketExtra; req?: AccessRequest }) => {
-                if (args.extra) return { req: { user: args.extra.principal, headers: {} } };
+                if (args.extra) {
+                  const ip = upgradeClientAddress(http, args.extra.request);
+                  return { req: { user: args.extra.principal, headers: {}, ip } };
+                }
                 const req = args.req!;
                 const result = await authenticator.authenticate(credentialsFrom(req.headers));
                 if (result?.principal) req.user = result.principal;

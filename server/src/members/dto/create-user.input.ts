@@ -9,13 +9,20 @@ import {
   USERNAME_PATTERN,
   USERNAME_RULE,
 } from '@parley/libs/shared/user-rules.js';
+import { normalizeUsername } from '@parley/libs/shared/usernames.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 @InputType({ description: 'A new user account.' })
 export class CreateUserInput {
-  @Field({ description: 'Unique sign-in name: 3 to 50 letters, digits, ".", "_" or "-"; trimmed.' })
-  @Transform(trim)
+  @Field({
+    description:
+      'Unique sign-in name: 3 to 50 letters, digits, ".", "_" or "-"; stored normalised (lowercase, without surrounding or invisible spaces).',
+  })
+  // "Ana ", "ａｎａ" and "ANA" are one name; validated as it will be stored.
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? normalizeUsername(value) : value,
+  )
   @Matches(USERNAME_PATTERN, { message: USERNAME_RULE })
   username!: string;
 
@@ -24,7 +31,9 @@ export class CreateUserInput {
   @Length(1, DISPLAY_NAME_MAX, { message: `must be 1 to ${DISPLAY_NAME_MAX} characters` })
   displayName!: string;
 
-  @Field({ description: '8 to 200 characters.' })
+  @Field({
+    description: '8 to 200 characters; refused if common or built from the username or display name.',
+  })
   @Length(PASSWORD_MIN, PASSWORD_MAX, { message: `must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters` })
   password!: string;
 

@@ -12,6 +12,8 @@ import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSelectModule } from '@angular/material/select';
+import { USERNAME_PATTERN } from '@parley/libs/shared/user-rules.js';
+import { normalizeUsername } from '@parley/libs/shared/usernames.js';
 import { Apollo } from 'apollo-angular';
 import { firstValueFrom } from 'rxjs';
 import { describeError, graphQLErrorsOf } from '../../../core/graphql/errors';
@@ -20,11 +22,18 @@ import { CreateUserDocument, type Role, type UserRowFragment } from '../../../gr
 import { ErrorMessage } from '../../../ui/error-message';
 import { RoleLabelPipe } from '../../../ui/role-label.pipe';
 
-export const USERNAME_PATTERN = /^[A-Za-z0-9._-]+$/;
 export const PASSWORD_MIN_LENGTH = 8;
 
 type Field = 'username' | 'displayName' | 'password' | 'role';
 const FIELDS: readonly Field[] = ['username', 'displayName', 'password', 'role'];
+
+/** The server's rule, on the name as it will be stored: "Ana " and "ＡＮＡ" are "ana". */
+function validUsername(control: AbstractControl<string>): ValidationErrors | null {
+  if (!control.value) return null;
+  const name = normalizeUsername(control.value);
+  if (name.length < 3 || name.length > 50) return { minlength: true };
+  return USERNAME_PATTERN.test(name) ? null : { pattern: true };
+}
 
 function notBlank(control: AbstractControl<string>): ValidationErrors | null {
   return control.value && control.value.trim() === '' ? { blank: true } : null;
@@ -66,15 +75,7 @@ export class NewUserDialog {
   protected readonly roles = ROLES;
   protected readonly passwordMinLength = PASSWORD_MIN_LENGTH;
   protected readonly form = inject(NonNullableFormBuilder).group({
-    username: [
-      '',
-      [
-        Validators.required,
-        Validators.minLength(3),
-        Validators.maxLength(50),
-        Validators.pattern(USERNAME_PATTERN),
-      ],
-    ],
+    username: ['', [Validators.required, validUsername]],
     displayName: ['', [Validators.required, Validators.maxLength(100), notBlank]],
     password: ['', [Validators.required, Validators.minLength(PASSWORD_MIN_LENGTH)]],
     role: ['AGENT' as Role, Validators.required],
@@ -99,7 +100,7 @@ export class NewUserDialog {
           mutation: CreateUserDocument,
           variables: {
             input: {
-              username: value.username,
+              username: normalizeUsername(value.username),
               displayName: value.displayName.trim(),
               password: value.password,
               role: value.role,

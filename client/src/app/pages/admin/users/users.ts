@@ -9,6 +9,7 @@ import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSelectModule } from '@angular/material/select';
 import { MatSnackBar } from '@angular/material/snack-bar';
 import { MatTableModule } from '@angular/material/table';
+import { MatTooltipModule } from '@angular/material/tooltip';
 import { Apollo } from 'apollo-angular';
 import { firstValueFrom } from 'rxjs';
 import { AuthService } from '../../../core/auth/auth.service';
@@ -18,6 +19,7 @@ import { LiveCollection, liveChanges } from '../../../core/live-collection';
 import { ROLES, ROLE_LABELS } from '../../../core/roles';
 import {
   DeactivateUserDocument,
+  LiftSignInLockoutDocument,
   ReactivateUserDocument,
   type Role,
   UserChangedDocument,
@@ -34,7 +36,10 @@ import { ResetPasswordDialog } from './reset-password-dialog';
 
 type RoleFilter = Role | 'ALL';
 
-/** Admin: every user, their role and live presence; creates, deactivates and reactivates users, resets passwords. */
+/**
+ * Admin: every user, their role and live presence; creates, deactivates and reactivates users,
+ * resets passwords and lifts sign-in lockouts.
+ */
 @Component({
   selector: 'app-users',
   imports: [
@@ -45,6 +50,7 @@ type RoleFilter = Role | 'ALL';
     MatProgressBarModule,
     MatSelectModule,
     MatTableModule,
+    MatTooltipModule,
     ErrorMessage,
     LoadErrors,
     PresenceIcon,
@@ -151,6 +157,33 @@ export class UsersPage {
     })
       .pipe(takeUntilDestroyed(this.destroyRef))
       .subscribe(() => void this.setActive(user, true));
+  }
+
+  /** "Sign-in locked until 14:05 after too many failed attempts", for the row's lock icon. */
+  protected lockedText(user: UserRowFragment): string {
+    const until = user.signInLockedUntil ? new Date(user.signInLockedUntil) : null;
+    const time = until?.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) ?? '';
+    return `Sign-in locked until ${time} after too many failed attempts`;
+  }
+
+  /** Lets the user try again now, without waiting for the lockout to end. */
+  async liftLockout(user: UserRowFragment): Promise<void> {
+    this.actionError.set(null);
+    this.busy.add(user.id);
+    try {
+      const changed = (
+        await firstValueFrom(
+          this.apollo.mutate({ mutation: LiftSignInLockoutDocument, variables: { userId: user.id } }),
+        )
+      ).data?.liftSignInLockout;
+      if (!changed) throw new Error('The Parley server did not confirm the change.');
+      this.users.upsert(changed);
+      this.snackBar.open(`${changed.username} can sign in again`, 'OK');
+    } catch (error) {
+      this.actionError.set(`Could not lift the lockout of ${user.username}: ${describeError(error)}`);
+    } finally {
+      this.busy.delete(user.id);
+    }
   }
 
   private async setActive(user: UserRowFragment, active: boolean): Promise<void> {
