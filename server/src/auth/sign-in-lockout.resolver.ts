@@ -39,7 +39,10 @@ export class SignInLockoutResolver {
     description: `Lets the user try to sign in again at once after ${LOCKOUT}. A password reset does it too.`,
   })
   @Roles(Role.ADMIN)
-  async liftSignInLockout(@Args('userId', { type: () => ID }) userId: string) {
+  async liftSignInLockout(
+    @Args('userId', { type: () => ID, description: 'The user whose failed sign-ins are forgotten.' })
+    userId: string,
+  ): Promise<UserModel> {
     await this.throttle.lift(await this.users.getById(userId));
     return this.users.announce(userId);
   }
