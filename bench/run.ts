@@ -233,6 +233,7 @@ async function main() {
       { token: admin },
     );
     const apiKey = created.data!.createApiKey.key;
+    results['RSS of the api process before the loads, MB'] = Math.round(await rssMb(b.child.pid!));
     const bare = await load(`${baseline.url}/bare`, 32);
     const [rssMe, me] = await peakRss(b.child.pid!, () =>
       load(`${b.url}/graphql`, 32, graphqlPost('{ me { id role } }', { authorization: `Bearer ${admin}` })),
@@ -246,14 +247,17 @@ async function main() {
     results['bare NestJS route, 32 connections'] = bare;
     results['me with a JWT, 32 connections'] = {
       ...me,
+      peakRssMb: rssMe,
       ratioToBare: +(me.requestsPerSecond / bare.requestsPerSecond).toFixed(2),
     };
     results['campaigns with an API key, 32 connections'] = {
       ...withKey,
+      peakRssMb: rssKey,
       ratioToBare: +(withKey.requestsPerSecond / bare.requestsPerSecond).toFixed(2),
     };
     results['campaign table, 20 readers'] = {
       ...table,
+      peakRssMb: rssTable,
       ratioToBare: +(table.requestsPerSecond / bare.requestsPerSecond).toFixed(2),
     };
     const rssPeak = Math.max(rssMe, rssKey, rssTable);
