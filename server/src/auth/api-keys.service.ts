@@ -63,7 +63,7 @@ export class ApiKeysService {
     if (!found.lastUsedAt || now - found.lastUsedAt.getTime() >= USE_RESOLUTION_MS) {
       const minute = Math.floor(now / USE_RESOLUTION_MS);
       // Deterministic id: however many requests arrive this minute, one job records them.
-      await this.jobs.add(
+      this.jobs.addInBackground(
         JobName.RecordApiKeyUse,
         { apiKeyId: found.id, usedAt: new Date(now).toISOString() },
         { jobId: `${found.id}-${minute}` },

@@ -1,5 +1,5 @@
 import { getQueueToken } from '@nestjs/bullmq';
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { Job, JobsOptions, Queue } from 'bullmq';
 import { JOB_DEFINITIONS, JobName, type JobPayloads, QueueName } from './queue-registry.js';
@@ -8,6 +8,9 @@ import { JOB_DEFINITIONS, JobName, type JobPayloads, QueueName } from './queue-r
 @Injectable()
 export class JobQueue implements OnModuleInit {
   private readonly queues = new Map<QueueName, Queue>();
+  private readonly logger = new Logger('JobQueue');
+  /** Set while background adds fail, so an outage is logged once rather than once per request. */
+  private backgroundFailing = false;
 
   constructor(private readonly moduleRef: ModuleRef) {}
 
@@ -24,6 +27,31 @@ export class JobQueue implements OnModuleInit {
   ): Promise<Job> {
     const definition = JOB_DEFINITIONS[name];
     return this.queue(definition.queue).add(name, data, { ...definition.options, ...options });
+  }
+
+  /**
+   * Enqueues without making the caller wait: for best-effort work that must never slow or fail a
+   * request. A failure is logged once until an add succeeds again.
+   */
+  addInBackground<J extends JobName>(
+    name: J,
+    data: JobPayloads[J],
+    options: Pick<JobsOptions, 'jobId' | 'delay' | 'priority'> = {},
+  ): void {
+    this.add(name, data, options).then(
+      () => {
+        if (this.backgroundFailing) this.logger.log('Background jobs are being enqueued again');
+        this.backgroundFailing = false;
+      },
+      (error: unknown) => {
+        if (this.backgroundFailing) return;
+        this.backgroundFailing = true;
+        const reason = error instanceof Error ? error.message : String(error);
+        this.logger.warn(
+          `Could not enqueue ${name} (${reason}); later failures are not logged until it works`,
+        );
+      },
+    );
   }
 
   queue(name: QueueName): Queue {
