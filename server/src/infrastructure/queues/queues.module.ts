@@ -4,7 +4,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import type { Job } from 'bullmq';
 import { type AppConfig, rolesIncludeWorker } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { redisRetryStrategy } from '../redis/redis.module.js';
+import { REDIS_COMMAND_TIMEOUT_MS, redisRetryStrategy } from '../redis/redis.module.js';
 import { JobHandlerRegistry } from './job-handler.registry.js';
 import { JobQueue } from './job-queue.service.js';
 import { type JobName, QUEUE_CONCURRENCY, QueueName } from './queue-registry.js';
@@ -24,10 +24,14 @@ export function redisConnection(url: string) {
 }
 
 /**
- * Producers never queue commands while Redis is away: adding a job fails at once, so no caller
- * waits on it and nothing piles up in memory. Workers keep the default and resume by themselves.
+ * Producers never queue commands while Redis is away and never wait long on one: adding a job fails
+ * at once or within seconds, so nothing piles up. Workers keep the defaults and resume by themselves.
  */
-export const producerConnection = (url: string) => ({ ...redisConnection(url), enableOfflineQueue: false });
+export const producerConnection = (url: string) => ({
+  ...redisConnection(url),
+  enableOfflineQueue: false,
+  commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+});
 
 /** One BullMQ worker per queue, dispatching each job to its registered handler. */
 function processorFor(queue: QueueName, config: AppConfig): Type {
