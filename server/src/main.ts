@@ -1,11 +1,9 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DestinationStream } from 'pino';
-import { AppModule } from './app.module.js';
 import { type AppConfig, ConfigError, loadConfig } from './infrastructure/config/config.js';
 import { devSecretStore } from './infrastructure/config/dev-secrets.js';
 import { corsOptions, securityHeaders } from './infrastructure/http/security.js';
@@ -15,6 +13,12 @@ import { assertServicesReachable, ServiceUnreachableError } from './infrastructu
 /** Builds the Nest application for a configuration (also used by the integration tests). */
 export async function createParley(config: AppConfig, options: { logStream?: DestinationStream } = {}) {
   const logger = createRootLogger(config.logLevel, options.logStream);
+  // Loaded here, not at the top: a start that cannot reach Redis or MySQL fails before paying the
+  // seconds of CPU that Nest and every module take to load.
+  const [{ NestFactory }, { AppModule }] = await Promise.all([
+    import('@nestjs/core'),
+    import('./app.module.js'),
+  ]);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     logger: new PinoNestLogger(logger),
     // Webhook signatures are checked over the exact bytes Facebook sent.

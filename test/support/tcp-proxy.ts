@@ -7,13 +7,19 @@ export interface TcpProxy {
   cut(): Promise<void>;
   /** Accepts connections again on the same port. */
   restore(): Promise<void>;
+  /** Keeps connections open but relays nothing, as a hung service or a network partition would. */
+  freeze(): void;
+  /** Relays again what was held back. */
+  thaw(): void;
   close(): Promise<void>;
 }
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
+  let frozen = false;
   const track = (socket: Socket) => {
     sockets.add(socket);
+    if (frozen) socket.pause();
     socket.on('close', () => sockets.delete(socket));
   };
   const relay = (client: Socket) => {
@@ -23,6 +29,10 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     client.on('error', () => upstream.destroy());
     upstream.on('error', () => client.destroy());
     client.pipe(upstream).pipe(client);
+    if (frozen) {
+      client.pause();
+      upstream.pause();
+    }
   };
   let server: Server = createServer(relay);
   const listen = (port: number) =>
@@ -47,6 +57,14 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       server = createServer(relay);
       await listen(port);
       open = true;
+    },
+    freeze() {
+      frozen = true;
+      for (const socket of sockets) socket.pause();
+    },
+    thaw() {
+      frozen = false;
+      for (const socket of sockets) socket.resume();
     },
     close: cut,
   };

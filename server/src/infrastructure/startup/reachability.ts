@@ -1,7 +1,6 @@
 import { Redis } from 'ioredis';
 import { createConnection } from 'mysql2/promise';
 import type { AppConfig } from '../config/config.js';
-import { parseDatabaseUrl } from '../database/database.js';
 
 /** How long the start waits for Redis or MySQL to answer before giving up. */
 export const REACHABILITY_TIMEOUT_MS = 3_000;
@@ -44,14 +43,19 @@ export async function checkRedis(url: string, timeoutMs = REACHABILITY_TIMEOUT_M
     commandTimeout: timeoutMs,
     maxRetriesPerRequest: 0,
     enableOfflineQueue: false,
+    // The PING below is the check; ioredis's own INFO ready check would add its own wait.
+    enableReadyCheck: false,
     retryStrategy: () => null,
   });
   // The failure is reported once below; without a listener ioredis prints every error with its stack.
   let connectionError: unknown;
   redis.on('error', (error: unknown) => (connectionError ??= error));
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
+  });
   try {
-    await redis.connect();
-    await redis.ping();
+    await Promise.race([redis.connect().then(() => redis.ping()), deadline]);
   } catch (error) {
     // connect() rejects with a bare "Connection is closed"; the socket's error says why.
     const cause = connectionError ?? error;
@@ -61,13 +65,21 @@ export async function checkRedis(url: string, timeoutMs = REACHABILITY_TIMEOUT_M
         `Start it with: redis-server --daemonize yes --bind 127.0.0.1 --port ${port} --save "" --appendonly no`,
     );
   } finally {
+    clearTimeout(timer);
     redis.disconnect();
   }
 }
 
 /** Signs in to the MySQL server once (the database itself is created later if missing). */
 export async function checkMysql(url: string, timeoutMs = REACHABILITY_TIMEOUT_MS): Promise<void> {
-  const { database: _database, ...server } = parseDatabaseUrl(url);
+  // Parsed here rather than with database.ts, which would load TypeORM before the check.
+  const u = new URL(url);
+  const server = {
+    host: u.hostname,
+    port: u.port ? Number(u.port) : 3306,
+    user: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+  };
   try {
     const connection = await createConnection({ ...server, connectTimeout: timeoutMs });
     await connection.end();
