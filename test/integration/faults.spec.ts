@@ -87,7 +87,7 @@ describe('a start without Redis or MySQL', () => {
     });
     const run = await runBuiltServer(MAIN, environment.env);
     expect(run.code).toBe(1);
-    // Seconds, not for ever; most of it is loading the modules on a busy machine.
+    // Seconds, not for ever (the check runs before Nest and the modules are loaded).
     expect(run.ms).toBeLessThan(10_000);
     expect(run.stderr.trim().split('\n')).toEqual([
       `MySQL at mysql://root@127.0.0.1:${port}/parley_unreachable (DATABASE_URL) cannot be reached: ` +
