@@ -261,3 +261,28 @@ describe('Redis lost while running', () => {
     expect(await login(server.baseUrl, server.adminUsername, server.adminPassword)).toBeTruthy();
   });
 });
+
+describe('a shutdown while Redis is away', () => {
+  it('closes within seconds even with a subscription open and commands waiting for Redis', async () => {
+    const redis = new URL(TEST_REDIS);
+    const proxy = await startTcpProxy({ host: redis.hostname, port: Number(redis.port || 6379) });
+    const server = await startTestServer({ env: { REDIS_URL: `redis://127.0.0.1:${proxy.port}` } });
+    try {
+      const token = await login(server.baseUrl, server.adminUsername, server.adminPassword);
+      const { client } = wsClient(server.wsUrl, { authorization: `Bearer ${token}` });
+      subscribe(client, 'subscription { userChanged { username } }');
+      await new Promise((r) => setTimeout(r, 300));
+      await proxy.cut();
+      await gql(server.baseUrl, '{ me { id } }', {}, { token });
+      await new Promise((r) => setTimeout(r, 500));
+
+      // What SIGTERM runs (enableShutdownHooks): it used to wait for Redis for ever.
+      const closing = await timed(() => server.app.close());
+      expect(closing.ms).toBeLessThan(5_000);
+    } finally {
+      await proxy.restore();
+      await server.environment.cleanup();
+      await proxy.close();
+    }
+  });
+});

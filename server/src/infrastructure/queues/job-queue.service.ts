@@ -1,12 +1,14 @@
 import { getQueueToken } from '@nestjs/bullmq';
-import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { Job, JobsOptions, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { awayFromRedis } from '../redis/redis.module.js';
 import { JOB_DEFINITIONS, JobName, type JobPayloads, QueueName } from './queue-registry.js';
 
 /** Producer side: services enqueue by job name; the registry decides queue and retry policy. */
 @Injectable()
-export class JobQueue implements OnModuleInit {
+export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
   private readonly queues = new Map<QueueName, Queue>();
   private readonly logger = new Logger('JobQueue');
   /** Set while background adds fail, so an outage is logged once rather than once per request. */
@@ -18,6 +20,22 @@ export class JobQueue implements OnModuleInit {
     for (const name of Object.values(QueueName)) {
       this.queues.set(name, this.moduleRef.get<Queue>(getQueueToken(name), { strict: false }));
     }
+  }
+
+  /**
+   * BullMQ closes a queue with QUIT, which a producer connection refuses while Redis is away, and
+   * its own disconnect waits for an 'end' that a reconnecting client never emits. So: stop the
+   * reconnection, and let QUIT (with nothing queued) end the client at once, as ioredis does.
+   */
+  async beforeApplicationShutdown() {
+    await Promise.all(
+      this.all().map(async (queue) => {
+        if (!(await awayFromRedis(queue.client))) return;
+        const client = (await queue.client) as unknown as Redis;
+        client.options.enableOfflineQueue = true;
+        client.disconnect();
+      }),
+    );
   }
 
   add<J extends JobName>(

@@ -4,7 +4,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import type { Job } from 'bullmq';
 import { type AppConfig, rolesIncludeWorker } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { REDIS_COMMAND_TIMEOUT_MS, redisRetryStrategy } from '../redis/redis.module.js';
+import { awayFromRedis, REDIS_COMMAND_TIMEOUT_MS, redisRetryStrategy } from '../redis/redis.module.js';
 import { JobHandlerRegistry } from './job-handler.registry.js';
 import { JobQueue } from './job-queue.service.js';
 import { type JobName, QUEUE_CONCURRENCY, QueueName } from './queue-registry.js';
@@ -42,6 +42,10 @@ function processorFor(queue: QueueName, config: AppConfig): Type {
     }
     process(job: Job): Promise<unknown> {
       return this.registry.run(job.name as JobName, job.data as never);
+    }
+    /** A worker's close waits on QUIT, which waits for Redis: while it is away, close at once. */
+    async beforeApplicationShutdown() {
+      if (await awayFromRedis(this.worker.client)) await this.worker.close(true);
     }
   }
   Object.defineProperty(QueueProcessor, 'name', { value: `${queue}QueueProcessor` });

@@ -1,4 +1,11 @@
-import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Global,
+  Inject,
+  Logger,
+  Module,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import type { EventEmitter } from 'node:events';
 import { Redis } from 'ioredis';
 import type { AppConfig } from '../config/config.js';
@@ -27,7 +34,30 @@ export function createRedis(config: AppConfig, name: string, options: { subscrib
     lazyConnect: false,
   });
   logRedisOutages(redis, `parley:${name}`);
+  let opened = connectionsByApp.get(config);
+  if (!opened) connectionsByApp.set(config, (opened = new Set()));
+  opened.add(redis);
+  redis.once('end', () => opened.delete(redis));
   return redis;
+}
+
+/** Connections each app (one config object) opened through createRedis, for its shutdown. */
+const connectionsByApp = new WeakMap<AppConfig, Set<Redis>>();
+
+/** Connected once and now waiting for Redis to come back. */
+const isAway = (status: string) => !['ready', 'wait', 'end'].includes(status);
+
+/**
+ * True when a client that did connect is away from Redis now. Closing it with QUIT would wait for
+ * Redis (or throw), so shutdown disconnects it instead. A client still connecting after 100 ms
+ * never connected, and BullMQ closes those without Redis.
+ */
+export async function awayFromRedis(client: Promise<{ status: string }>): Promise<boolean> {
+  const connected = await Promise.race([
+    client.catch(() => undefined),
+    new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 100)),
+  ]);
+  return connected !== undefined && isAway(connected.status);
 }
 
 const redisLogger = new Logger('Redis');
@@ -58,8 +88,24 @@ export function logRedisOutages(connection: EventEmitter, name: string, logger =
   ],
   exports: [REDIS],
 })
-export class RedisModule implements OnApplicationShutdown {
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+export class RedisModule implements BeforeApplicationShutdown, OnApplicationShutdown {
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Before the clients are closed: QUIT on a client that is away from Redis waits behind its queued
+   * commands until Redis is back, so a shutdown during an outage would hang. Those clients stop
+   * reconnecting and end at once; their queued commands are abandoned with the process.
+   */
+  beforeApplicationShutdown() {
+    for (const connection of connectionsByApp.get(this.config) ?? []) {
+      if (!isAway(connection.status)) continue;
+      connection.disconnect();
+      connection.quit = () => Promise.resolve('OK');
+    }
+  }
 
   async onApplicationShutdown() {
     await this.redis.quit().catch(() => this.redis.disconnect());
