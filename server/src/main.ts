@@ -1,21 +1,33 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
-import { AppModule } from './app.module.js';
+import { fileURLToPath } from 'node:url';
+import type { DestinationStream } from 'pino';
 import { type AppConfig, ConfigError, loadConfig } from './infrastructure/config/config.js';
 import { devSecretStore } from './infrastructure/config/dev-secrets.js';
+import { corsOptions, securityHeaders } from './infrastructure/http/security.js';
 import { createHttpLogger, createRootLogger, PinoNestLogger } from './infrastructure/logging/logger.js';
+import { assertServicesReachable, ServiceUnreachableError } from './infrastructure/startup/reachability.js';
 
 /** Builds the Nest application for a configuration (also used by the integration tests). */
-export async function createParley(config: AppConfig) {
-  const logger = createRootLogger(config.logLevel);
+export async function createParley(config: AppConfig, options: { logStream?: DestinationStream } = {}) {
+  const logger = createRootLogger(config.logLevel, options.logStream);
+  // Loaded here, not at the top: a start that cannot reach Redis or MySQL fails before paying the
+  // seconds of CPU that Nest and every module take to load.
+  const [{ NestFactory }, { AppModule }] = await Promise.all([
+    import('@nestjs/core'),
+    import('./app.module.js'),
+  ]);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     logger: new PinoNestLogger(logger),
     // Webhook signatures are checked over the exact bytes Facebook sent.
     rawBody: true,
   });
   app.use(createHttpLogger(logger));
+  app.use(securityHeaders(config));
+  const cors = corsOptions(config);
+  if (cors) app.enableCors(cors);
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.enableShutdownHooks();
@@ -33,6 +45,15 @@ async function main() {
     }
     throw error;
   }
+  try {
+    await assertServicesReachable(config);
+  } catch (error) {
+    if (error instanceof ServiceUnreachableError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
   const { app, logger } = await createParley(config);
   if (config.generatedSecrets.length) {
     logger.warn(
@@ -44,8 +65,18 @@ async function main() {
   logger.info(`Parley (${config.role}) is listening on ${config.publicUrl}`);
 }
 
+/** Compares real paths: Node resolves a symlinked entry to its target, but argv keeps the link. */
+function isEntryPoint(): boolean {
+  if (!process.argv[1]) return false;
+  try {
+    return realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
 // Only when run as the entry point, not when imported by tests.
-if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+if (isEntryPoint()) {
   main().catch((error: unknown) => {
     // A setting found wrong only at start-up (a weak ADMIN_PASSWORD) reads like any other.
     console.error(error instanceof ConfigError ? error.message : error);

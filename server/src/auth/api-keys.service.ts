@@ -111,16 +111,11 @@ export class ApiKeysService implements OnModuleInit {
     this.lastQueued.set(apiKeyId, now);
     const minute = Math.floor(now / USE_RESOLUTION_MS);
     // Deterministic id: however many instances see the key this minute, one job records it.
-    this.jobs
-      .add(
-        JobName.RecordApiKeyUse,
-        { apiKeyId, usedAt: new Date(now).toISOString() },
-        { jobId: `${apiKeyId}-${minute}` },
-      )
-      .catch((error: unknown) => {
-        this.lastQueued.delete(apiKeyId);
-        this.logger.warn(`Could not queue lastUsedAt of API key ${apiKeyId}: ${String(error)}`);
-      });
+    this.jobs.addInBackground(
+      JobName.RecordApiKeyUse,
+      { apiKeyId, usedAt: new Date(now).toISOString() },
+      { jobId: `${apiKeyId}-${minute}` },
+    );
   }
 
   /** Safe to run twice: only ever moves lastUsedAt forward. */

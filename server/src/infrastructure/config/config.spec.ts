@@ -128,4 +128,19 @@ describe('loadConfig', () => {
     expect(message).toContain('\n  - PORT: must be between 0 and 65535');
     expect(message).toContain('\n  - ROLE: must be all, api or worker');
   });
+  it('allows CORS for no origin by default and for each listed origin when set', () => {
+    expect(loadConfig({}, generated).corsOrigins).toEqual([]);
+    expect(
+      loadConfig({ CORS_ORIGINS: 'https://tools.example.com, http://localhost:4200,' }, generated)
+        .corsOrigins,
+    ).toEqual(['https://tools.example.com', 'http://localhost:4200']);
+  });
+
+  it('refuses CORS origins that are not bare scheme://host[:port] origins', () => {
+    for (const value of ['*', 'tools.example.com', 'https://tools.example.com/', 'ftp://x.example']) {
+      expect(problemsOf({ CORS_ORIGINS: value }), value).toEqual([
+        expect.stringMatching(/^CORS_ORIGINS: ".*" is not an origin; write it as scheme:\/\/host\[:port\]/),
+      ]);
+    }
+  });
 });

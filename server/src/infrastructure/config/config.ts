@@ -37,6 +37,8 @@ export interface AppConfig {
    * limit) comes from X-Forwarded-For only for the hops trusted here.
    */
   trustProxy: number | string | false;
+  /** Browser origins allowed to call the API cross-origin (CORS); empty sends no CORS headers. */
+  corsOrigins: string[];
   /** Names of the secrets that were generated for development because they were not set. */
   generatedSecrets: string[];
 }
@@ -80,6 +82,30 @@ const encryptionKey = z.string().transform((value, ctx) => {
     return z.NEVER;
   }
   return key;
+});
+
+/** `https://a.example,http://localhost:4200`: each item a bare origin (scheme, host, optional port). */
+const originList = z.string().transform((value, ctx) => {
+  const origins = value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+  for (const origin of origins) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== origin) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${origin}" is not an origin; write it as scheme://host[:port], e.g. https://tools.example.com`,
+      });
+      return z.NEVER;
+    }
+  }
+  return origins;
 });
 
 const schema = z.object({
@@ -131,6 +157,7 @@ const schema = z.object({
       'must be a number of proxy hops, loopback, linklocal, uniquelocal or a list of addresses',
     )
     .optional(),
+  CORS_ORIGINS: originList.optional(),
   CLIENT_DIR: z.string().optional(),
   SCHEMA_FILE: z.string().optional(),
 });
@@ -208,6 +235,7 @@ export function loadConfig(
           ? Number(v.TRUST_PROXY)
           : v.TRUST_PROXY,
     schemaFile: v.SCHEMA_FILE,
+    corsOrigins: v.CORS_ORIGINS ?? [],
     generatedSecrets,
   };
 }

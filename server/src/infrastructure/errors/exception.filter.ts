@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, Logger } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import type { Response } from 'express';
+import { isRedisUnavailable } from '../redis/redis-unavailable.js';
 import { HTTP_STATUS_BY_CODE, ParleyError } from './parley-error.js';
 import { isInternal, toGraphQLError } from './graphql-errors.js';
 
@@ -19,6 +20,7 @@ export class ParleyExceptionFilter extends BaseExceptionFilter {
         this.logger.error(exception instanceof Error ? exception.stack : String(exception));
       return error;
     }
+    if (isRedisUnavailable(exception)) exception = ParleyError.serviceUnavailable();
     if (exception instanceof ParleyError) {
       const response = host.switchToHttp().getResponse<Response>();
       response

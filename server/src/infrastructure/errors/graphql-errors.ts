@@ -1,5 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import { GraphQLError } from 'graphql';
+import { isRedisUnavailable } from '../redis/redis-unavailable.js';
 import { ErrorCode, ParleyError } from './parley-error.js';
 
 /** Nest's HTTP exceptions (from guards and pipes) mapped to Parley codes, by status. */
@@ -20,6 +21,7 @@ const DEFAULT_MESSAGE: Partial<Record<ErrorCode, string>> = {
 /** The single mapping from anything a resolver may throw to a GraphQL error with `extensions.code`. */
 export function toGraphQLError(error: unknown): GraphQLError {
   if (error instanceof GraphQLError) return error;
+  if (isRedisUnavailable(error)) return toGraphQLError(ParleyError.serviceUnavailable());
   if (error instanceof ParleyError) {
     return new GraphQLError(error.message, { extensions: { code: error.code, ...error.details } });
   }

@@ -10,6 +10,8 @@ export enum ErrorCode {
   CONFLICT = 'CONFLICT',
   RATE_LIMITED = 'RATE_LIMITED',
   FACEBOOK_ERROR = 'FACEBOOK_ERROR',
+  /** A service Parley depends on (Redis) is briefly unreachable; the same call can be retried. */
+  SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
 
@@ -21,6 +23,7 @@ export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
   [ErrorCode.CONFLICT]: 409,
   [ErrorCode.RATE_LIMITED]: 429,
   [ErrorCode.FACEBOOK_ERROR]: 502,
+  [ErrorCode.SERVICE_UNAVAILABLE]: 503,
   [ErrorCode.INTERNAL_SERVER_ERROR]: 500,
 };
 
@@ -61,6 +64,12 @@ export class ParleyError extends Error {
 
   static forbidden(message = 'You are not allowed to do this'): ParleyError {
     return new ParleyError(ErrorCode.FORBIDDEN, message);
+  }
+
+  static serviceUnavailable(
+    message = 'Parley cannot reach one of its services (Redis) right now; try again in a few seconds',
+  ): ParleyError {
+    return new ParleyError(ErrorCode.SERVICE_UNAVAILABLE, message, { retryAfterSeconds: 5 });
   }
 
   static unauthenticated(message = 'Sign in first: send a valid access token or API key'): ParleyError {

@@ -1,8 +1,9 @@
 import type { LoggerService } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
+import { redactUrl } from './redact-url.js';
 
 /** Paths pino blanks wherever they appear, so a secret never reaches a log line. */
 export const REDACTED_PATHS = [
@@ -22,13 +23,15 @@ export const REDACTED_PATHS = [
   '*.connectionParams',
 ];
 
-export function createRootLogger(level: string): Logger {
-  return pino({
+/** Logs JSON lines to stdout, or to `destination` (tests read what would have been logged). */
+export function createRootLogger(level: string, destination?: DestinationStream): Logger {
+  const options = {
     level,
     base: { service: 'parley', pid: process.pid },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** HTTP access log with a request id (taken from `X-Request-Id` when the caller sends a sane one). */
@@ -47,7 +50,7 @@ export function createHttpLogger(logger: Logger) {
       req: (req: { id: string; method: string; url: string }) => ({
         id: req.id,
         method: req.method,
-        url: req.url?.replace(/([?&](access_token|token|key)=)[^&]*/gi, '$1[redacted]'),
+        url: req.url === undefined ? undefined : redactUrl(req.url),
       }),
     },
   });

@@ -1,13 +1,18 @@
 import { getQueueToken } from '@nestjs/bullmq';
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { Job, JobsOptions, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { awayFromRedis } from '../redis/redis.module.js';
 import { JOB_DEFINITIONS, JobName, type JobPayloads, QueueName } from './queue-registry.js';
 
 /** Producer side: services enqueue by job name; the registry decides queue and retry policy. */
 @Injectable()
-export class JobQueue implements OnModuleInit {
+export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
   private readonly queues = new Map<QueueName, Queue>();
+  private readonly logger = new Logger('JobQueue');
+  /** Set while background adds fail, so an outage is logged once rather than once per request. */
+  private backgroundFailing = false;
 
   constructor(private readonly moduleRef: ModuleRef) {}
 
@@ -17,6 +22,22 @@ export class JobQueue implements OnModuleInit {
     }
   }
 
+  /**
+   * BullMQ closes a queue with QUIT, which a producer connection refuses while Redis is away, and
+   * its own disconnect waits for an 'end' that a reconnecting client never emits. So: stop the
+   * reconnection, and let QUIT (with nothing queued) end the client at once, as ioredis does.
+   */
+  async beforeApplicationShutdown() {
+    await Promise.all(
+      this.all().map(async (queue) => {
+        if (!(await awayFromRedis(queue.client))) return;
+        const client = (await queue.client) as unknown as Redis;
+        client.options.enableOfflineQueue = true;
+        client.disconnect();
+      }),
+    );
+  }
+
   add<J extends JobName>(
     name: J,
     data: JobPayloads[J],
@@ -24,6 +45,31 @@ export class JobQueue implements OnModuleInit {
   ): Promise<Job> {
     const definition = JOB_DEFINITIONS[name];
     return this.queue(definition.queue).add(name, data, { ...definition.options, ...options });
+  }
+
+  /**
+   * Enqueues without making the caller wait: for best-effort work that must never slow or fail a
+   * request. A failure is logged once until an add succeeds again.
+   */
+  addInBackground<J extends JobName>(
+    name: J,
+    data: JobPayloads[J],
+    options: Pick<JobsOptions, 'jobId' | 'delay' | 'priority'> = {},
+  ): void {
+    this.add(name, data, options).then(
+      () => {
+        if (this.backgroundFailing) this.logger.log('Background jobs are being enqueued again');
+        this.backgroundFailing = false;
+      },
+      (error: unknown) => {
+        if (this.backgroundFailing) return;
+        this.backgroundFailing = true;
+        const reason = error instanceof Error ? error.message : String(error);
+        this.logger.warn(
+          `Could not enqueue ${name} (${reason}); later failures are not logged until it works`,
+        );
+      },
+    );
   }
 
   queue(name: QueueName): Queue {

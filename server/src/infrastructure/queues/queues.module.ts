@@ -4,6 +4,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import type { Job } from 'bullmq';
 import { type AppConfig, rolesIncludeWorker } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { awayFromRedis, REDIS_COMMAND_TIMEOUT_MS, redisRetryStrategy } from '../redis/redis.module.js';
 import { JobHandlerRegistry } from './job-handler.registry.js';
 import { JobQueue } from './job-queue.service.js';
 import { type JobName, QUEUE_CONCURRENCY, QueueName } from './queue-registry.js';
@@ -17,18 +18,34 @@ export function redisConnection(url: string) {
     password: u.password ? decodeURIComponent(u.password) : undefined,
     db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0,
     tls: u.protocol === 'rediss:' ? {} : undefined,
+    // BullMQ's own strategy backs off to 20 s; ours retries every 2 s at most, so jobs resume promptly.
+    retryStrategy: redisRetryStrategy,
   };
 }
 
+/**
+ * Producers never queue commands while Redis is away and never wait long on one: adding a job fails
+ * at once or within seconds, so nothing piles up. Workers keep the defaults and resume by themselves.
+ */
+export const producerConnection = (url: string) => ({
+  ...redisConnection(url),
+  enableOfflineQueue: false,
+  commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+});
+
 /** One BullMQ worker per queue, dispatching each job to its registered handler. */
-function processorFor(queue: QueueName): Type {
-  @Processor(queue, { concurrency: QUEUE_CONCURRENCY[queue] })
+function processorFor(queue: QueueName, config: AppConfig): Type {
+  @Processor(queue, { concurrency: QUEUE_CONCURRENCY[queue], connection: redisConnection(config.redisUrl) })
   class QueueProcessor extends WorkerHost {
     constructor(@Inject(JobHandlerRegistry) private readonly registry: JobHandlerRegistry) {
       super();
     }
     process(job: Job): Promise<unknown> {
       return this.registry.run(job.name as JobName, job.data as never);
+    }
+    /** A worker's close waits on QUIT, which waits for Redis: while it is away, close at once. */
+    async beforeApplicationShutdown() {
+      if (await awayFromRedis(this.worker.client)) await this.worker.close(true);
     }
   }
   Object.defineProperty(QueueProcessor, 'name', { value: `${queue}QueueProcessor` });
@@ -43,7 +60,9 @@ function processorFor(queue: QueueName): Type {
 @Module({})
 export class QueuesModule {
   static forRoot(config: AppConfig): DynamicModule {
-    const processors = rolesIncludeWorker(config.role) ? Object.values(QueueName).map(processorFor) : [];
+    const processors = rolesIncludeWorker(config.role)
+      ? Object.values(QueueName).map((queue) => processorFor(queue, config))
+      : [];
     return {
       module: QueuesModule,
       imports: [
@@ -55,7 +74,12 @@ export class QueuesModule {
             prefix: `${c.redisPrefix}:bull`,
           }),
         }),
-        BullModule.registerQueue(...Object.values(QueueName).map((name) => ({ name }))),
+        BullModule.registerQueue(
+          ...Object.values(QueueName).map((name) => ({
+            name,
+            connection: producerConnection(config.redisUrl),
+          })),
+        ),
       ],
       providers: [JobQueue, JobHandlerRegistry, ...processors],
       exports: [JobQueue, BullModule],
