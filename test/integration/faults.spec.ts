@@ -232,6 +232,51 @@ describe('Redis lost while running', () => {
     expect((await userEvents.next(10_000)).data?.userChanged.username).toBe('after-outage');
     await client.dispose();
   });
+  it('answers a write that committed while Redis was away, and announces it once Redis returns', async () => {
+    const created = await gql<{ createCampaign: { id: string } }>(
+      server.baseUrl,
+      'mutation { createCampaign(input: { name: "Before the outage" }) { id } }',
+      {},
+      { token },
+    );
+    const id = created.data!.createCampaign.id;
+    const { client } = wsClient(server.wsUrl, { authorization: `Bearer ${token}` });
+    const changes = subscribe<{ campaignChanged: { id: string; name: string } }>(
+      client,
+      'subscription { campaignChanged { id name } }',
+    );
+    await new Promise((r) => setTimeout(r, 300));
+
+    await proxy.cut();
+    // The rename commits; its event cannot be published: the answer is still what was stored.
+    const renamed = await timed(() =>
+      gql(
+        server.baseUrl,
+        'mutation($id: ID!) { updateCampaign(id: $id, input: { name: "During the outage" }) { name } }',
+        { id },
+        { token },
+      ),
+    );
+    expect(renamed.value).toEqual({ data: { updateCampaign: { name: 'During the outage' } } });
+    expect(renamed.ms).toBeLessThan(3_000);
+    const read = await gql(
+      server.baseUrl,
+      'query($id: ID!) { campaign(id: $id) { name } }',
+      { id },
+      { token },
+    );
+    expect(read.data).toEqual({ campaign: { name: 'During the outage' } });
+
+    await proxy.restore();
+    // The publish was retried after the outage: the subscriber hears of the rename.
+    for (;;) {
+      const event = (await changes.next(30_000)).data!.campaignChanged;
+      if (event.id === id && event.name === 'During the outage') break;
+    }
+    await client.dispose();
+    await gql(server.baseUrl, 'mutation($id: ID!) { deleteCampaign(id: $id) }', { id }, { token });
+  });
+
   it('answers within seconds while Redis hangs without closing its connections', async () => {
     const created = await gql<{ createApiKey: { key: string } }>(
       server.baseUrl,

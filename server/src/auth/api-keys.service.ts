@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
@@ -28,7 +28,6 @@ export type ApiKeyChange = ApiKeyEntity & { revoked?: boolean };
 
 @Injectable()
 export class ApiKeysService implements OnModuleInit {
-  private readonly logger = new Logger('ApiKeys');
   /** Valid keys only, by hash: unknown keys are never cached, so guessing cannot fill it. */
   private readonly valid = new LRUCache<string, Principal & { kind: 'apiKey' }>({
     max: 10_000,
@@ -111,11 +110,14 @@ export class ApiKeysService implements OnModuleInit {
     this.lastQueued.set(apiKeyId, now);
     const minute = Math.floor(now / USE_RESOLUTION_MS);
     // Deterministic id: however many instances see the key this minute, one job records it.
-    this.jobs.addInBackground(
-      JobName.RecordApiKeyUse,
-      { apiKeyId, usedAt: new Date(now).toISOString() },
-      { jobId: `${apiKeyId}-${minute}` },
-    );
+    void this.jobs
+      .addInBackground(
+        JobName.RecordApiKeyUse,
+        { apiKeyId, usedAt: new Date(now).toISOString() },
+        { jobId: `${apiKeyId}-${minute}` },
+      )
+      // Not queued (Redis away): the key's next use tries again.
+      .then((added) => added || this.lastQueued.delete(apiKeyId));
   }
 
   /** Safe to run twice: only ever moves lastUsedAt forward. */

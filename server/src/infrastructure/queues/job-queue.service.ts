@@ -49,25 +49,27 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
 
   /**
    * Enqueues without making the caller wait: for best-effort work that must never slow or fail a
-   * request. A failure is logged once until an add succeeds again.
+   * request. A failure is logged once until an add succeeds again. Resolves whether it was added.
    */
   addInBackground<J extends JobName>(
     name: J,
     data: JobPayloads[J],
     options: Pick<JobsOptions, 'jobId' | 'delay' | 'priority'> = {},
-  ): void {
-    this.add(name, data, options).then(
+  ): Promise<boolean> {
+    return this.add(name, data, options).then(
       () => {
         if (this.backgroundFailing) this.logger.log('Background jobs are being enqueued again');
         this.backgroundFailing = false;
+        return true;
       },
       (error: unknown) => {
-        if (this.backgroundFailing) return;
+        if (this.backgroundFailing) return false;
         this.backgroundFailing = true;
         const reason = error instanceof Error ? error.message : String(error);
         this.logger.warn(
           `Could not enqueue ${name} (${reason}); later failures are not logged until it works`,
         );
+        return false;
       },
     );
   }
