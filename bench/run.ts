@@ -32,10 +32,12 @@ const RSS_MAX_MB = 350;
 const TABLE =
   '{ campaigns { id name channel strategy enabled isOpenNow tokenStatus pageName cannedResponses { id title } members { penalty position receivesInteractions user { id displayName } } } }';
 
+/** autocannon reports p90 and p97.5, not p95: a p95 target is checked against p97.5 (stricter). */
 interface Load {
   requestsPerSecond: number;
   p50: number;
-  p95: number;
+  p90: number;
+  p97_5: number;
   p99: number;
   errors: number;
 }
@@ -50,7 +52,8 @@ async function load(
   return {
     requestsPerSecond: Math.round(result.requests.average),
     p50: result.latency.p50,
-    p95: result.latency.p97_5 ?? result.latency.p99,
+    p90: result.latency.p90,
+    p97_5: result.latency.p97_5,
     p99: result.latency.p99,
     errors: result.errors + result.non2xx + result.timeouts,
   };
@@ -269,8 +272,10 @@ async function main() {
       throughputMisses.push(`me: p99 ${me.p99} ms, target under ${ME_P99_MAX_MS} ms`);
     if (table.requestsPerSecond < TABLE_READS_MIN)
       throughputMisses.push(`campaign table: ${table.requestsPerSecond} reads/s, target ${TABLE_READS_MIN}`);
-    if (table.p95 > TABLE_P95_MAX_MS)
-      throughputMisses.push(`campaign table: p97.5 ${table.p95} ms, target p95 under ${TABLE_P95_MAX_MS} ms`);
+    if (table.p97_5 > TABLE_P95_MAX_MS)
+      throughputMisses.push(
+        `campaign table: p97.5 ${table.p97_5} ms, target p95 under ${TABLE_P95_MAX_MS} ms`,
+      );
     if (rssPeak > RSS_MAX_MB) throughputMisses.push(`RSS ${rssPeak} MB under load, target ${RSS_MAX_MB} MB`);
     for (const [name, value] of [
       ['me', me],
