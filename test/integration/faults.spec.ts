@@ -9,7 +9,14 @@ import {
   REACHABILITY_TIMEOUT_MS,
   ServiceUnreachableError,
 } from '../../server/src/infrastructure/startup/reachability.js';
-import { ROOT, startTestServer, TEST_REDIS, testEnvironment, type TestServer } from '../support/server.js';
+import {
+  dropDatabase,
+  ROOT,
+  startTestServer,
+  TEST_REDIS,
+  testEnvironment,
+  type TestServer,
+} from '../support/server.js';
 import { startTcpProxy, type TcpProxy, unusedPort } from '../support/tcp-proxy.js';
 
 const MAIN = join(ROOT, 'dist/server/server/src/main.js');
@@ -328,6 +335,49 @@ describe('a shutdown while Redis is away', () => {
       await proxy.restore();
       await server.environment.cleanup();
       await proxy.close();
+    }
+  });
+});
+
+describe('MySQL lost while running', () => {
+  it('refuses with a retryable 503 while credentials cannot be checked, and recovers by itself', async () => {
+    const proxy = await startTcpProxy({ host: '127.0.0.1', port: 3306 });
+    const environment = testEnvironment();
+    const database = new URL(environment.databaseUrl);
+    database.host = `127.0.0.1:${proxy.port}`;
+    const server = await startTestServer({ env: { DATABASE_URL: database.toString() } });
+    try {
+      const token = await login(server.baseUrl, server.adminUsername, server.adminPassword);
+      await proxy.cut();
+      // Past the one second a user's access is trusted without reading MySQL.
+      await new Promise((r) => setTimeout(r, 1_200));
+      const response = await fetch(`${server.baseUrl}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query: '{ me { username } }' }),
+      });
+      expect(response.status).toBe(503);
+      const body = (await response.json()) as { errors: { extensions: { code: string } }[] };
+      expect(body.errors[0].extensions.code).toBe('SERVICE_UNAVAILABLE');
+      const { closed } = wsClient(server.wsUrl, { authorization: `Bearer ${token}` });
+      expect((await closed).code).toBe(1013);
+
+      await proxy.restore();
+      await eventually(async () => {
+        const me = await gql<{ me: { username: string } }>(
+          server.baseUrl,
+          '{ me { username } }',
+          {},
+          { token },
+        );
+        return me.data?.me.username === server.adminUsername;
+      }, 20_000);
+    } finally {
+      await proxy.restore();
+      await server.stop();
+      await proxy.close();
+      // The database was named by this test's environment, not the server's own.
+      await dropDatabase(environment.databaseUrl);
     }
   });
 });

@@ -3,7 +3,7 @@ import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { type DynamicModule, Logger, Module, type Type } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { type AccessRequest, Authenticator, credentialsFrom, type Principal } from '../access/access.js';
@@ -37,6 +37,14 @@ interface WsConnectContext {
 }
 
 const errorLogger = new Logger('GraphQL');
+
+/** MySQL or Redis away while checking credentials: a retryable 503, not an internal error. */
+const CREDENTIALS_UNCHECKABLE = new GraphQLError(
+  'Parley cannot check credentials right now (MySQL or Redis is away); try again in a few seconds',
+  { extensions: { code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: 5, http: { status: 503 } } },
+);
+/** The WebSocket standard's "Try Again Later". */
+const CLOSE_TRY_AGAIN_LATER = 1013;
 
 /** Internal errors keep their code but never their message or stack. */
 export function formatError(described: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
@@ -94,7 +102,17 @@ export class GraphqlModule {
               void transactions.publishNow(event, socketEvent(extra));
 
             async function onConnect(ctx: WsConnectContext): Promise<boolean> {
-              const result = await authenticator.authenticate(credentialsFrom(ctx.connectionParams));
+              let result: Awaited<ReturnType<Authenticator['authenticate']>>;
+              try {
+                result = await authenticator.authenticate(credentialsFrom(ctx.connectionParams));
+              } catch (error) {
+                errorLogger.error(`Could not check a socket's credentials: ${String(error)}`);
+                ctx.extra.socket.close(
+                  CLOSE_TRY_AGAIN_LATER,
+                  'Credentials cannot be checked now; try again later',
+                );
+                return false;
+              }
               if (!result?.principal) {
                 ctx.extra.socket.close(
                   CLOSE_UNAUTHORIZED,
@@ -163,7 +181,12 @@ export class GraphqlModule {
                   return { req: { user: args.extra.principal, headers: {}, ip } };
                 }
                 const req = args.req!;
-                const result = await authenticator.authenticate(credentialsFrom(req.headers));
+                const result = await authenticator
+                  .authenticate(credentialsFrom(req.headers))
+                  .catch((error) => {
+                    errorLogger.error(`Could not check credentials: ${String(error)}`);
+                    throw CREDENTIALS_UNCHECKABLE;
+                  });
                 if (result?.principal) req.user = result.principal;
                 else if (result) req.authProblem = result.problem;
                 return { req };
