@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'RATE_LIMITED'
+  | 'SERVICE_UNAVAILABLE'
   | 'FACEBOOK_ERROR';
 
 /** Raised in place of Angular's status-0 HTTP error: the request never got an answer. */
