@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { NormalisedUsernames1764057900000 } from '../../migrations/1764057900000-normalised-usernames.js';
 import { LOGIN_LIMITS } from '../../server/src/auth/login-throttle.service.js';
-import { codeOf, type Credentials, type GqlResult } from '../support/graphql.js';
+import { codeOf, createApiKey, type Credentials, type GqlResult } from '../support/graphql.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const PASSWORD = 'velvet-otter-93';
@@ -95,13 +95,7 @@ describe('sign-in and accounts', SLOW, () => {
     server = await startTestServer({ env: { TRUST_PROXY: 'loopback' } });
     const admin = await tokenOf(server.adminUsername, server.adminPassword);
     adminId = (await call('{ me { id } }', {}, { token: admin })).data!.me.id;
-    opsKey = (
-      await call<{ createApiKey: { key: string } }>(
-        'mutation { createApiKey(name: "ops", role: ADMIN) { key } }',
-        {},
-        { token: admin },
-      )
-    ).data!.createApiKey.key;
+    opsKey = (await createApiKey(server.baseUrl, admin, 'ops', 'ADMIN')).key;
   });
   afterAll(() => server?.stop());
 

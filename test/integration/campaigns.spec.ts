@@ -8,7 +8,16 @@ import {
   listCampaigns,
   readCampaign,
 } from '../support/campaigns.js';
-import { codeOf, createUser, gql, type GqlResult, login, subscribe, wsClient } from '../support/graphql.js';
+import {
+  codeOf,
+  createApiKey,
+  createUser,
+  gql,
+  type GqlResult,
+  login,
+  subscribe,
+  wsClient,
+} from '../support/graphql.js';
 import { DemoDataService } from '../../server/src/demo/demo-data.service.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -543,13 +552,7 @@ describe('campaigns', () => {
     });
 
     it('shows an AGENT API key no campaign', async () => {
-      const key = await gql<{ createApiKey: { key: string } }>(
-        server.baseUrl,
-        'mutation { createApiKey(name: "bot", role: AGENT) { key } }',
-        {},
-        { token: admin },
-      );
-      const apiKey = key.data!.createApiKey.key;
+      const apiKey = (await createApiKey(server.baseUrl, admin, 'bot', 'AGENT')).key;
       expect((await gql(server.baseUrl, '{ campaigns { id } }', {}, { apiKey })).data).toEqual({
         campaigns: [],
       });

@@ -11,6 +11,7 @@ import { EventBus } from '../../server/src/infrastructure/events/event-bus.servi
 import { createCampaign } from '../support/campaigns.js';
 import {
   codeOf,
+  createApiKey,
   createUser,
   DEFAULT_PASSWORD,
   eventually,
@@ -140,13 +141,7 @@ describe('who is calling', () => {
       { token: admin },
     );
     expect(asUser.data).toEqual({ viewer: { role: 'ADMIN', user: { username: 'admin' }, apiKey: null } });
-    const created = await gql<{ createApiKey: { key: string; apiKey: { id: string } } }>(
-      server.baseUrl,
-      'mutation { createApiKey(name: "crm", role: SUPERVISOR) { key apiKey { id } } }',
-      {},
-      { token: admin },
-    );
-    const { key, apiKey } = created.data!.createApiKey;
+    const { key, id } = await createApiKey(server.baseUrl, admin, 'crm', 'SUPERVISOR');
     const asKey = await gql(
       server.baseUrl,
       '{ viewer { role user { id } apiKey { id name } } }',
@@ -154,19 +149,14 @@ describe('who is calling', () => {
       { apiKey: key },
     );
     expect(asKey.data).toEqual({
-      viewer: { role: 'SUPERVISOR', user: null, apiKey: { id: apiKey.id, name: 'crm' } },
+      viewer: { role: 'SUPERVISOR', user: null, apiKey: { id, name: 'crm' } },
     });
   });
 
   it('accepts an API key sent as X-Api-Key in connectionParams, as GraphiQL-style tools do', async () => {
-    const created = await gql<{ createApiKey: { key: string } }>(
-      server.baseUrl,
-      'mutation { createApiKey(name: "tool", role: ADMIN) { key } }',
-      {},
-      { token: admin },
-    );
+    const { key } = await createApiKey(server.baseUrl, admin, 'tool', 'ADMIN');
     for (const [i, name] of ['X-Api-Key', 'x-api-key'].entries()) {
-      const { client } = wsClient(server.wsUrl, { [name]: created.data!.createApiKey.key });
+      const { client } = wsClient(server.wsUrl, { [name]: key });
       const events = subscribe(client, 'subscription { userChanged { username } }');
       await new Promise((r) => setTimeout(r, 300));
       const username = `seen.by.header${i}`;

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CampaignView, createCampaign, listCampaigns, readCampaign } from '../support/campaigns.js';
 import {
   codeOf,
+  createApiKey,
   createUser,
   type Credentials,
   gql,
@@ -380,18 +381,8 @@ describe('members and users', () => {
       const self = await gql(server.baseUrl, DEACTIVATE, { id: adminId }, { token: admin });
       expect(codeOf(self)).toBe('CONFLICT');
       expect(self.errors![0].message).toMatch(/cannot deactivate yourself/);
-      const key = await gql(
-        server.baseUrl,
-        'mutation { createApiKey(name: "ops", role: ADMIN) { key } }',
-        {},
-        { token: admin },
-      );
-      const byKey = await gql(
-        server.baseUrl,
-        DEACTIVATE,
-        { id: adminId },
-        { apiKey: key.data!.createApiKey.key },
-      );
+      const { key } = await createApiKey(server.baseUrl, admin, 'ops', 'ADMIN');
+      const byKey = await gql(server.baseUrl, DEACTIVATE, { id: adminId }, { apiKey: key });
       expect(codeOf(byKey)).toBe('CONFLICT');
       expect(byKey.errors![0].message).toMatch(/last active admin/);
       expect(codeOf(await gql(server.baseUrl, DEACTIVATE, { id: randomUUID() }, { token: admin }))).toBe(
@@ -437,13 +428,9 @@ describe('members and users', () => {
       const agent = await newUser();
       credentials.AGENT = { token: await login(server.baseUrl, agent.username, 'velvet-otter-93') };
       for (const role of ['ADMIN', 'SUPERVISOR', 'AGENT'] as const) {
-        const created = await gql(
-          server.baseUrl,
-          'mutation($r: Role!) { createApiKey(name: "matrix", role: $r) { key } }',
-          { r: role },
-          { token: admin },
-        );
-        credentials[`${role} key`] = { apiKey: created.data!.createApiKey.key };
+        credentials[`${role} key`] = {
+          apiKey: (await createApiKey(server.baseUrl, admin, 'matrix', role)).key,
+        };
       }
     });
 

@@ -39,6 +39,23 @@ export async function login(baseUrl: string, username: string, password: string)
   return result.data.login.accessToken;
 }
 
+/** Creates an API key as the given admin; returns the key (shown once) and its id. */
+export async function createApiKey(
+  baseUrl: string,
+  token: string,
+  name: string,
+  role: 'ADMIN' | 'SUPERVISOR' | 'AGENT',
+): Promise<{ key: string; id: string }> {
+  const result = await gql<{ createApiKey: { key: string; apiKey: { id: string } } }>(
+    baseUrl,
+    'mutation($n: String!, $r: Role!) { createApiKey(name: $n, role: $r) { key apiKey { id } } }',
+    { n: name, r: role },
+    { token },
+  );
+  if (!result.data?.createApiKey) throw new Error(`createApiKey failed: ${JSON.stringify(result.errors)}`);
+  return { key: result.data.createApiKey.key, id: result.data.createApiKey.apiKey.id };
+}
+
 /** The password createUser gives when the test names none. */
 export const DEFAULT_PASSWORD = 'velvet-otter-93';
 
