@@ -110,8 +110,8 @@ const HTML = `<!doctype html>
     <label for="customer">Customer</label>
     <select id="customer"></select>
     <form id="new-customer" class="row">
-      <label for="new-customer-name" class="visually-hidden">New customer name</label>
-      <input id="new-customer-name" name="name" placeholder="New customer name" autocomplete="off" required>
+      <label for="new-customer-name" class="visually-hidden">Name of someone new</label>
+      <input id="new-customer-name" name="name" placeholder="Name of someone new" autocomplete="off" required>
       <button type="submit">Add customer</button>
     </form>
     <p id="customer-info" class="hint"></p>
@@ -120,14 +120,14 @@ const HTML = `<!doctype html>
   <section class="chat" aria-labelledby="chat-heading">
     <h2 id="chat-heading">Conversation</h2>
     <div id="status" role="status" class="status" hidden></div>
-    <ol id="messages" class="messages" role="log" aria-live="polite" aria-label="Messages"></ol>
+    <ol id="messages" class="messages" role="log" aria-live="polite" aria-labelledby="chat-heading"></ol>
     <form id="composer" class="composer">
       <label for="message" class="visually-hidden">Message</label>
       <input id="message" name="message" placeholder="Aa" autocomplete="off">
       <button type="submit" id="send">Send</button>
     </form>
     <div class="row attach">
-      <button type="button" id="send-photo" class="secondary">Send a photo</button>
+      <button type="button" id="send-photo" class="secondary">Photo</button>
       <label for="file" class="file-label">Attach file</label>
       <input type="file" id="file">
     </div>
@@ -151,7 +151,10 @@ select,input{width:100%;font:inherit;padding:.45rem .6rem;border:1px solid #ccd0
 button{font:inherit;padding:.45rem .9rem;border:0;border-radius:6px;background:#0866ff;color:#fff;cursor:pointer;white-space:nowrap}
 button.secondary{background:#e4e6eb;color:#050505}
 button:focus-visible,input:focus-visible,select:focus-visible{outline:2px solid #0866ff;outline-offset:2px}
-.row{display:flex;gap:.5rem;align-items:center;margin-top:.5rem}
+.row{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin-top:.5rem}
+.row input{flex:1 1 8rem;width:auto;min-width:0}
+.layout>*{min-width:0}
+select{max-width:100%}
 .hint{font-size:.85rem;color:#65676b}
 .chat{display:flex;flex-direction:column;min-height:70vh}
 .messages{list-style:none;margin:0;padding:.5rem;flex:1;overflow-y:auto;display:flex;flex-direction:column;gap:.35rem;max-height:60vh}
@@ -165,7 +168,7 @@ button:focus-visible,input:focus-visible,select:focus-visible{outline:2px solid 
 .status{background:#fff4e5;border:1px solid #f0b429;color:#6b4a00;border-radius:6px;padding:.5rem .75rem;margin-bottom:.5rem}
 .status.bad{background:#fdecea;border-color:#e0245e;color:#8a0d2e}
 .composer{display:flex;gap:.5rem;margin-top:.5rem}
-.attach input[type=file]{width:auto;border:0;padding:0}
+.attach input[type=file]{flex:1 1 12rem;width:auto;max-width:100%;border:0;padding:0}
 .file-label{margin:0}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 @media (max-width:700px){.layout{grid-template-columns:1fr;padding:0 .5rem}.chat{min-height:60vh}.msg{max-width:88%}}

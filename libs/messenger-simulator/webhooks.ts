@@ -281,9 +281,11 @@ const pagesOf = (events: PendingEvent[]): string[] => [...new Set(events.map((e)
 function describe(e: unknown): string {
   if (e instanceof Error) {
     if (e.name === 'TimeoutError') return 'no answer within the timeout';
-    const cause = (e as { cause?: { code?: string } }).cause;
-    if (cause?.code === 'ECONNREFUSED') return 'connection refused';
-    return cause?.code ?? e.message;
+    // fetch hides the socket error in `cause` (an AggregateError when several addresses were tried).
+    const cause = (e as { cause?: { code?: string; message?: string; errors?: { code?: string }[] } }).cause;
+    const code = cause?.code ?? cause?.errors?.[0]?.code;
+    if (code === 'ECONNREFUSED') return 'connection refused';
+    return code ?? cause?.message ?? e.message;
   }
   return String(e);
 }
