@@ -122,9 +122,10 @@ afterEach(async () => {
 
 describe('webhook deliveries', () => {
   it('verifies the callback first, then POSTs ASCII-escaped bodies signed over the exact bytes', async () => {
+    sim.configure({ webhookUrl: receiver.url });
     const { mid } = sim.customerWrites(BAKERY.id, BJORN, { text: 'Hej, jag heter Björn Øster 😀 / ok' });
     await sim.webhooksIdle();
-    expect(receiver.received[0].method).toBe('GET');
+    expect(receiver.received.map((r) => r.method)).toEqual(['GET', 'POST']);
     expect(receiver.received[0].url.searchParams.get('hub.mode')).toBe('subscribe');
     const [post] = receiver.posts();
     const raw = post.raw.toString('utf8');
@@ -151,6 +152,7 @@ describe('webhook deliveries', () => {
 
   it('delivers nothing while the callback answers the verification with a wrong challenge', async () => {
     receiver.challenge = 'wrong';
+    sim.configure({ webhookUrl: receiver.url }); // setting the URL verifies it again
     sim.customerWrites(BAKERY.id, ADA, { text: 'hello?' });
     await waitFor(() => receiver.received.filter((r) => r.method === 'GET').length >= 2);
     await sim.webhooksIdle();

@@ -106,10 +106,14 @@ export class WebhookDispatcher {
     this.clear();
   }
 
-  /** Resolves once nothing is queued or being delivered. */
-  idle(): Promise<void> {
-    if (!this.running && this.queue.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  /** Resolves once nothing is queued, being delivered or being verified. */
+  async idle(): Promise<void> {
+    for (;;) {
+      if (this.verifying) await this.verifying;
+      else if (this.running || this.queue.length > 0)
+        await new Promise<void>((r) => this.idleWaiters.push(r));
+      else return;
+    }
   }
 
   status(): WebhookStatus {
