@@ -227,6 +227,23 @@ describe('webhook deliveries', () => {
     expect(body.entry[2].messaging.map((e: any) => e.message.text)).toEqual(['two', 'one']);
   });
 
+  it('reads page messages at once while the customer page has the chat open', async () => {
+    const html = await (await fetch(`${sim.url}/chat`)).text();
+    expect(html).toContain('<label for="message" class="visually-hidden">Message</label>');
+    sim.customerWrites(BAKERY.id, ADA, { text: 'hi' });
+    const abort = new AbortController();
+    const stream = await fetch(`${sim.url}/_sim/pages/${BAKERY.id}/customers/${ADA}/stream`, {
+      signal: abort.signal,
+    });
+    const reader = stream.body!.getReader();
+    const first = JSON.parse(new TextDecoder().decode((await reader.read()).value).replace(/^data: /, ''));
+    expect(first.conversation).toMatchObject([{ from: 'customer', text: 'hi' }]);
+    await send(text(ADA, 'Hello!'));
+    await waitFor(() => receiver.events().some((e) => e.read));
+    expect(sim.conversation(BAKERY.id, ADA).at(-1)!.readAt).toEqual(expect.any(Number));
+    abort.abort();
+  });
+
   it('delivers customer attachments as expiring simulator URLs', async () => {
     sim.customerWrites(BAKERY.id, ADA, { attachment: { type: 'image' } });
     await sim.webhooksIdle();

@@ -133,7 +133,7 @@ export class SimState {
   /** attachment_id -> attachment, per page (uploads through message_attachments). */
   uploads = new Map<string, Attachment & { pageId: string }>();
   blobs = new Map<string, Blob>();
-  /** Seconds counter for new customers' PSIDs. */
+  /** Counter behind the PSIDs of customers added at run time (39…). */
   private nextPsid = 1;
 
   constructor() {
