@@ -487,7 +487,7 @@ describe('tokens, profiles and the login dialog', () => {
       body: JSON.stringify({ attachment: { type: 'sticker' } }),
     });
     expect(res.status).toBe(400);
-    expect((await res.json()).error).toMatch(/attachment\.type/);
+    expect(((await res.json()) as any).error).toMatch(/attachment\.type/);
     const missing = await fetch(`${sim.url}/_sim/pages/999/sent`);
     expect(missing.status).toBe(404);
   });
