@@ -150,6 +150,11 @@ describe('Facebook page connection (against the Messenger simulator)', () => {
     });
     const forged = await fetch(`${baseUrl}/facebook/callback?code=x&state=eyJjIjoiYSJ9.bad`);
     expect(forged.status).toBe(400);
+    // The popup keeps its opener (the console, which allows popups) so popup.js can post the result.
+    expect(forged.headers.get('cross-origin-opener-policy')).toBe('unsafe-none');
+    expect((await fetch(`${baseUrl}/health`)).headers.get('cross-origin-opener-policy')).toBe(
+      'same-origin-allow-popups',
+    );
     expect(await forged.text()).toContain('not issued by Parley');
     expect((await campaignOf(campaign.id)).tokenStatus).toBe('NOT_CONNECTED');
   });

@@ -35,6 +35,12 @@ export class FacebookActivationController {
 function send(res: Response, answer: PopupAnswer) {
   res
     .status(answer.status)
-    .set({ 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
+    .set({
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+      // The popup arrives here from facebook.com and must keep `window.opener` (the console) to
+      // post the result; a stricter opener policy would put it in another browsing context group.
+      'cross-origin-opener-policy': 'unsafe-none',
+    })
     .send(answer.html);
 }
