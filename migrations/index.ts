@@ -2,6 +2,7 @@ import { Foundation1764057600000 } from './1764057600000-foundation.js';
 import { Campaigns1764057700000 } from './1764057700000-campaigns.js';
 import { UserSessionVersion1764057800000 } from './1764057800000-user-session-version.js';
 import { NormalisedUsernames1764057900000 } from './1764057900000-normalised-usernames.js';
+import { FacebookPageConnection1764058000000 } from './1764058000000-facebook-page-connection.js';
 
 /** Every migration in order; listed explicitly so bundlers, tests and the built server agree. */
 export const ALL_MIGRATIONS = [
@@ -9,4 +10,5 @@ export const ALL_MIGRATIONS = [
   Campaigns1764057700000,
   UserSessionVersion1764057800000,
   NormalisedUsernames1764057900000,
+  FacebookPageConnection1764058000000,
 ];

@@ -49,3 +49,10 @@ export const TokenStatus = {
   INACTIVE: 'INACTIVE',
 } as const;
 export type TokenStatus = (typeof TokenStatus)[keyof typeof TokenStatus];
+
+/** How a campaign's page was connected: the login popup (user token kept and renewed) or a pasted page token. */
+export const PageConnectionKind = {
+  POPUP: 'POPUP',
+  PAGE_TOKEN: 'PAGE_TOKEN',
+} as const;
+export type PageConnectionKind = (typeof PageConnectionKind)[keyof typeof PageConnectionKind];

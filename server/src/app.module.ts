@@ -5,9 +5,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuthModule } from './auth/auth.module.js';
 import { CampaignsModule } from './campaigns/campaigns.module.js';
+import { CampaignFacebookModule } from './campaigns/facebook/facebook.module.js';
 import { DemoModule } from './demo/demo.module.js';
 import { type AppConfig, rolesIncludeApi } from './infrastructure/config/config.js';
 import { ConfigModule } from './infrastructure/config/config.module.js';
+import { CryptoModule } from './infrastructure/crypto/crypto.module.js';
 import { DatabaseModule } from './infrastructure/database/database.module.js';
 import { ParleyExceptionFilter } from './infrastructure/errors/exception.filter.js';
 import { problemsOfValidation } from './infrastructure/errors/input-problems.js';
@@ -19,6 +21,7 @@ import { OpenSocketsModule } from './infrastructure/graphql/open-sockets.module.
 import { QueuesModule } from './infrastructure/queues/queues.module.js';
 import { RedisModule } from './infrastructure/redis/redis.module.js';
 import { MembersModule } from './members/members.module.js';
+import { MessengerModule } from './messenger/messenger.module.js';
 
 /** Input validation for every resolver and controller; every problem of every field, nested ones too. */
 export const validationPipe = new ValidationPipe({
@@ -44,13 +47,16 @@ export class AppModule {
         ConfigModule.forRoot(config),
         DatabaseModule,
         RedisModule,
+        CryptoModule,
         EventsModule,
         OpenSocketsModule,
         QueuesModule.forRoot(config),
         HealthModule,
         AuthModule,
         CampaignsModule,
+        CampaignFacebookModule,
         MembersModule,
+        MessengerModule,
         DemoModule,
         ...(serveApi ? [GraphqlModule.forRoot({ authenticatorModule: AuthModule })] : []),
         ...(serveClient
@@ -58,7 +64,14 @@ export class AppModule {
               ServeStaticModule.forRoot({
                 rootPath: clientDir,
                 // Client-side routes fall back to index.html; the API's own paths never do.
-                exclude: ['/graphql', '/graphql/{*rest}', '/health', '/health/{*rest}', '/webhooks/{*rest}'],
+                exclude: [
+                  '/graphql',
+                  '/graphql/{*rest}',
+                  '/health',
+                  '/health/{*rest}',
+                  '/webhooks/{*rest}',
+                  '/facebook/{*rest}',
+                ],
               }),
             ]
           : []),

@@ -8,6 +8,7 @@ import { type AppConfig, ConfigError, loadConfig } from './infrastructure/config
 import { devSecretStore } from './infrastructure/config/dev-secrets.js';
 import { corsOptions, securityHeaders } from './infrastructure/http/security.js';
 import { createHttpLogger, createRootLogger, PinoNestLogger } from './infrastructure/logging/logger.js';
+import { webhookBody } from './messenger/webhook-body.js';
 import { assertServicesReachable, ServiceUnreachableError } from './infrastructure/startup/reachability.js';
 
 /** Builds the Nest application for a configuration (also used by the integration tests). */
@@ -25,6 +26,8 @@ export async function createParley(config: AppConfig, options: { logStream?: Des
     rawBody: true,
   });
   app.use(createHttpLogger(logger));
+  // Before Nest's own parsers: the webhook's raw bytes, up to 1 MB, for its signature check.
+  app.use('/webhooks/messenger', webhookBody());
   app.use(securityHeaders(config));
   const cors = corsOptions(config);
   if (cors) app.enableCors(cors);

@@ -87,11 +87,16 @@ export interface TestServer {
 }
 
 /** Boots the real server in this process on a fresh database; stop() shuts it down and drops the database. */
-export async function startTestServer(opts: { env?: Record<string, string> } = {}): Promise<TestServer> {
+export async function startTestServer(
+  opts: {
+    env?: Record<string, string>;
+    /** A fixed port, when PUBLIC_URL must name it beforehand. */ port?: number;
+  } = {},
+): Promise<TestServer> {
   const environment = testEnvironment(opts.env);
   const config = loadConfig(environment.env);
   const { app } = await createParley(config);
-  await app.listen(0, '127.0.0.1');
+  await app.listen(opts.port ?? 0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   return {
     baseUrl: `http://127.0.0.1:${port}`,

@@ -1,6 +1,6 @@
 import { Column, Entity, OneToMany } from 'typeorm';
 import type { ScheduleRange } from '@parley/libs/schedule/schedule.js';
-import { Channel, RoutingStrategy, TokenStatus } from '@parley/libs/shared/campaigns.js';
+import { Channel, PageConnectionKind, RoutingStrategy, TokenStatus } from '@parley/libs/shared/campaigns.js';
 import { BaseEntity } from '../infrastructure/database/base.entity.js';
 import { CannedResponseEntity } from './canned-response.entity.js';
 
@@ -57,6 +57,12 @@ export class CampaignEntity extends BaseEntity {
 
   @Column({ type: 'varchar', length: 200, nullable: true })
   pageName!: string | null;
+
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  pageConnectedAt!: Date | null;
+
+  @Column({ type: 'enum', enum: PageConnectionKind, nullable: true })
+  pageConnectedThrough!: PageConnectionKind | null;
 
   @Column({ type: 'enum', enum: TokenStatus, default: TokenStatus.NOT_CONNECTED })
   tokenStatus!: TokenStatus;

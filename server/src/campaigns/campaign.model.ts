@@ -1,5 +1,11 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { Channel, RoutingStrategy, TokenStatus, Weekday } from '@parley/libs/shared/campaigns.js';
+import {
+  Channel,
+  PageConnectionKind,
+  RoutingStrategy,
+  TokenStatus,
+  Weekday,
+} from '@parley/libs/shared/campaigns.js';
 
 registerEnumType(Channel, {
   name: 'Channel',
@@ -47,6 +53,18 @@ registerEnumType(TokenStatus, {
     INACTIVE: {
       description: 'Facebook rejected the token or it lapsed; tokenError says why. Activate again.',
     },
+  },
+});
+
+registerEnumType(PageConnectionKind, {
+  name: 'PageConnectionKind',
+  description: "How a campaign's Facebook page was connected.",
+  valuesMap: {
+    POPUP: {
+      description:
+        'Through the "Activate with Facebook" popup: the user token is kept and renewed before it expires.',
+    },
+    PAGE_TOKEN: { description: 'With a page access token an admin gave (connectFacebookPage).' },
   },
 });
 
@@ -122,6 +140,19 @@ export class CampaignModel {
 
   @Field(() => String, { nullable: true, description: "The Facebook page's id; null until activated." })
   pageId!: string | null;
+
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When the current page was connected; null when no page is connected.',
+  })
+  pageConnectedAt!: Date | null;
+
+  @Field(() => PageConnectionKind, {
+    nullable: true,
+    description:
+      'How the page was connected: POPUP (user token kept and refreshed) or PAGE_TOKEN (connectFacebookPage); null when not connected.',
+  })
+  pageConnectedThrough!: PageConnectionKind | null;
 
   @Field(() => RoutingStrategy, { description: 'How queued chats are handed to eligible agents.' })
   strategy!: RoutingStrategy;

@@ -51,6 +51,7 @@ export function campaignFromSnapshot(snapshot: JsonObject): CampaignChange {
     createdAt: date(snapshot.createdAt)!,
     updatedAt: date(snapshot.updatedAt)!,
     tokenCheckedAt: date(snapshot.tokenCheckedAt),
+    pageConnectedAt: date(snapshot.pageConnectedAt),
     cannedResponses: campaign.cannedResponses.map((r) => ({
       ...r,
       createdAt: new Date(r.createdAt),

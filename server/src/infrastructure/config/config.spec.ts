@@ -66,6 +66,43 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('reads the Facebook settings, with their defaults', () => {
+    expect(loadConfig({}, generated)).toMatchObject({
+      facebookDialogUrl: 'http://127.0.0.1:3001',
+      graphApiTimeoutMs: 10_000,
+      graphSendPerSecond: 250,
+      tokenCheckIntervalMinutes: 60,
+      tokenRefreshIntervalMinutes: 360,
+      tokenRefreshBeforeDays: 20,
+    });
+    expect(
+      loadConfig(
+        {
+          GRAPH_API_URL: 'https://graph.facebook.com/',
+          FACEBOOK_DIALOG_URL: 'https://www.facebook.com/',
+          TOKEN_CHECK_INTERVAL_MINUTES: '15',
+          TOKEN_REFRESH_INTERVAL_MINUTES: '60',
+          TOKEN_REFRESH_BEFORE_DAYS: '30',
+        },
+        generated,
+      ),
+    ).toMatchObject({
+      graphApiUrl: 'https://graph.facebook.com',
+      facebookDialogUrl: 'https://www.facebook.com',
+      tokenCheckIntervalMinutes: 15,
+      tokenRefreshIntervalMinutes: 60,
+      tokenRefreshBeforeDays: 30,
+    });
+    expect(loadConfig({ GRAPH_API_URL: 'http://sim:9' }, generated).facebookDialogUrl).toBe('http://sim:9');
+    expect(problemsOf({ TOKEN_CHECK_INTERVAL_MINUTES: '0', TOKEN_REFRESH_BEFORE_DAYS: 'soon' })).toEqual([
+      'TOKEN_CHECK_INTERVAL_MINUTES: must be between 1 and 1440',
+      'TOKEN_REFRESH_BEFORE_DAYS: must be a number',
+    ]);
+    expect(problemsOf({ GRAPH_SEND_PER_SECOND: '301' })).toEqual([
+      'GRAPH_SEND_PER_SECOND: must be between 1 and 300',
+    ]);
+  });
+
   it('refuses out-of-range numbers', () => {
     expect(problemsOf({ PORT: '70000' })).toEqual(['PORT: must be between 0 and 65535']);
     expect(problemsOf({ JWT_TTL_SECONDS: '5' })).toEqual(['JWT_TTL_SECONDS: must be between 60 and 2592000']);

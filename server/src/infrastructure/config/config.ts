@@ -20,6 +20,18 @@ export interface AppConfig {
   facebookAppId: string;
   facebookAppSecret: string;
   facebookVerifyToken: string;
+  /** Where the Facebook login dialog is (https://www.facebook.com for Meta; the simulator serves it itself). */
+  facebookDialogUrl: string;
+  /** How long one Graph API call may take before it counts as Facebook unreachable. */
+  graphApiTimeoutMs: number;
+  /** Send API calls per second per page, shared by every instance (Meta allows 300). */
+  graphSendPerSecond: number;
+  /** How often the token health job checks every connected page. */
+  tokenCheckIntervalMinutes: number;
+  /** How often the token refresh job looks for user tokens close to expiry. */
+  tokenRefreshIntervalMinutes: number;
+  /** A user token that expires within this many days is renewed. */
+  tokenRefreshBeforeDays: number;
   jwtSecret: string;
   jwtTtlSeconds: number;
   /** 32 bytes for AES-256-GCM. */
@@ -133,6 +145,37 @@ const schema = z.object({
     .string()
     .regex(/^\d{1,20}$/, 'must be the numeric Meta app id')
     .default('100000000000001'),
+  FACEBOOK_DIALOG_URL: urlWithProtocol(['http:', 'https:']).optional(),
+  GRAPH_API_TIMEOUT_MS: z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(1000, 'must be between 1000 and 120000')
+    .max(120000, 'must be between 1000 and 120000')
+    .default(10000),
+  GRAPH_SEND_PER_SECOND: z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be between 1 and 300')
+    .max(300, 'must be between 1 and 300')
+    .default(250),
+  TOKEN_CHECK_INTERVAL_MINUTES: z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be between 1 and 1440')
+    .max(1440, 'must be between 1 and 1440')
+    .default(60),
+  TOKEN_REFRESH_INTERVAL_MINUTES: z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(5, 'must be between 5 and 10080')
+    .max(10080, 'must be between 5 and 10080')
+    .default(360),
+  TOKEN_REFRESH_BEFORE_DAYS: z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be between 1 and 365')
+    .max(365, 'must be between 1 and 365')
+    .default(20),
   FACEBOOK_APP_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   FACEBOOK_VERIFY_TOKEN: z.string().min(8, 'must be at least 8 characters').optional(),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -220,6 +263,12 @@ export function loadConfig(
     facebookAppId: v.FACEBOOK_APP_ID,
     facebookAppSecret: appSecret!,
     facebookVerifyToken: verifyToken!,
+    facebookDialogUrl: (v.FACEBOOK_DIALOG_URL ?? v.GRAPH_API_URL).replace(/\/+$/, ''),
+    graphApiTimeoutMs: v.GRAPH_API_TIMEOUT_MS,
+    graphSendPerSecond: v.GRAPH_SEND_PER_SECOND,
+    tokenCheckIntervalMinutes: v.TOKEN_CHECK_INTERVAL_MINUTES,
+    tokenRefreshIntervalMinutes: v.TOKEN_REFRESH_INTERVAL_MINUTES,
+    tokenRefreshBeforeDays: v.TOKEN_REFRESH_BEFORE_DAYS,
     jwtSecret: jwtSecret!,
     jwtTtlSeconds: v.JWT_TTL_SECONDS,
     encryptionKey: key!,

@@ -38,6 +38,10 @@ export function securityHeaders(config: Pick<AppConfig, 'env' | 'publicUrl'>) {
   const options: HelmetOptions = {
     contentSecurityPolicy: contentSecurityPolicy(config),
     xFrameOptions: { action: 'deny' },
+    // The console opens the Facebook login in a popup that must be able to post its result back
+    // to `window.opener`; helmet's default (same-origin) would sever that link. The popup's own
+    // pages send `unsafe-none` (see the Facebook activation controller).
+    crossOriginOpenerPolicy: { policy: 'same-origin-allow-popups' },
   };
   const everywhere = helmet(options);
   if (config.env === 'production') return everywhere;

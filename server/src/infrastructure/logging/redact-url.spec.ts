@@ -20,6 +20,25 @@ describe('redactUrl', () => {
     );
   });
 
+  it('hides the tokens, secrets and codes of Graph API calls and of the Facebook login redirect', () => {
+    expect(
+      redactUrl(
+        '/v25.0/oauth/access_token?grant_type=fb_exchange_token&client_id=1&client_secret=s&fb_exchange_token=t',
+      ),
+    ).toBe(
+      '/v25.0/oauth/access_token?grant_type=fb_exchange_token&client_id=1&client_secret=[redacted]&fb_exchange_token=[redacted]',
+    );
+    expect(redactUrl('/v25.0/debug_token?input_token=p&access_token=1%7Cs')).toBe(
+      '/v25.0/debug_token?input_token=[redacted]&access_token=[redacted]',
+    );
+    expect(redactUrl('/facebook/callback?code=AQB&state=abc.def&error_reason=x')).toBe(
+      '/facebook/callback?code=[redacted]&state=[redacted]&error_reason=x',
+    );
+    expect(redactUrl('http://127.0.0.1:3001/v25.0/1/messages?access_token=EAAB')).toBe(
+      'http://127.0.0.1:3001/v25.0/1/messages?access_token=[redacted]',
+    );
+  });
+
   it('hides a parameter given without a value or twice', () => {
     expect(redactUrl('/graphql?query&query=b&token=')).toBe(
       '/graphql?query=[redacted]&query=[redacted]&token=[redacted]',

@@ -1,6 +1,13 @@
-/** Query parameters whose values are never logged: GraphQL documents and variables carry passwords. */
-const REDACTED_EXACT = new Set(['query', 'variables', 'extensions']);
-/** Parameters that look like credentials, e.g. access_token, api_key, hub.verify_token, password. */
+/**
+ * Query parameters whose values are never logged: GraphQL documents and variables carry passwords;
+ * an OAuth `code` (Facebook's login redirect) is exchanged for a user token, and `state` is the
+ * signed single-use activation ticket.
+ */
+const REDACTED_EXACT = new Set(['query', 'variables', 'extensions', 'code', 'state']);
+/**
+ * Parameters that look like credentials, e.g. access_token, input_token, fb_exchange_token,
+ * client_secret, api_key, hub.verify_token, password.
+ */
 const REDACTED_LIKE = /token|key|secret|passw|pwd|signature|auth|credential|session/i;
 
 const nameOf = (raw: string): string => {

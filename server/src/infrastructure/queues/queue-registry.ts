@@ -6,15 +6,22 @@ import type { JobsOptions } from 'bullmq';
  */
 export enum QueueName {
   Auth = 'auth',
+  Facebook = 'facebook',
 }
 
 export enum JobName {
   /** Stamps an API key's lastUsedAt off the request path (one job per key per minute). */
   RecordApiKeyUse = 'auth.record-api-key-use',
+  /** Checks every connected page's token and webhook subscription (repeating, TOKEN_CHECK_INTERVAL_MINUTES). */
+  CheckPageTokens = 'facebook.check-page-tokens',
+  /** Renews popup user tokens close to expiry and re-reads their page tokens (repeating, TOKEN_REFRESH_INTERVAL_MINUTES). */
+  RenewUserTokens = 'facebook.renew-user-tokens',
 }
 
 export interface JobPayloads {
   [JobName.RecordApiKeyUse]: { apiKeyId: string; usedAt: string };
+  [JobName.CheckPageTokens]: Record<string, never>;
+  [JobName.RenewUserTokens]: Record<string, never>;
 }
 
 export interface JobDefinition {
@@ -34,9 +41,20 @@ export const JOB_DEFINITIONS: { readonly [J in JobName]: JobDefinition } = {
       removeOnFail: { age: 7 * DAY, count: 5_000 },
     },
   },
+  // A run that fails is not retried: the next scheduled run does the same work.
+  [JobName.CheckPageTokens]: {
+    queue: QueueName.Facebook,
+    options: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { age: 7 * DAY, count: 100 } },
+  },
+  [JobName.RenewUserTokens]: {
+    queue: QueueName.Facebook,
+    options: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { age: 7 * DAY, count: 100 } },
+  },
 };
 
 /** Worker concurrency per queue. */
 export const QUEUE_CONCURRENCY: { readonly [Q in QueueName]: number } = {
   [QueueName.Auth]: 4,
+  // One token job at a time per process; a Redis lock keeps it to one across processes.
+  [QueueName.Facebook]: 1,
 };
