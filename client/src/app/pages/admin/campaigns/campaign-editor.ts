@@ -486,7 +486,7 @@ export class CampaignEditorPage {
     await this.router.navigate(['/admin/campaigns', created.id], { replaceUrl: true });
     if (messenger) {
       this.dialog.open<ActivationDialog, ActivationDialogData>(ActivationDialog, {
-        data: { campaignName: created.name },
+        data: { campaignId: created.id, campaignName: created.name },
         width: '560px',
       });
     }
