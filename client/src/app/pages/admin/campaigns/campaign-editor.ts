@@ -683,9 +683,8 @@ export class CampaignEditorPage {
 
 /** What Facebook actions and checks change on a campaign, apart from the settings the form edits. */
 function facebookFields(campaign: CampaignDetailFragment): Partial<CampaignDetailFragment> {
-  const { pageId, pageName, pageConnectedAt, pageConnectedThrough, tokenStatus, tokenError, tokenCheckedAt } =
-    campaign;
-  return { pageId, pageName, pageConnectedAt, pageConnectedThrough, tokenStatus, tokenError, tokenCheckedAt };
+  const { pageId, pageName, tokenStatus, tokenError, tokenCheckedAt } = campaign;
+  return { pageId, pageName, tokenStatus, tokenError, tokenCheckedAt };
 }
 
 function copySchedule(ranges: readonly ScheduleRangeInput[]): ScheduleRangeInput[] {

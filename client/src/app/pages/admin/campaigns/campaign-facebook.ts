@@ -4,10 +4,12 @@ import {
   Component,
   DestroyRef,
   computed,
+  effect,
   inject,
   input,
   output,
   signal,
+  untracked,
 } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { FormControl, ReactiveFormsModule, Validators } from '@angular/forms';
@@ -24,9 +26,12 @@ import { firstValueFrom } from 'rxjs';
 import { TOKEN_STATUSES } from '../../../core/campaigns';
 import { describeFacebookError } from '../../../core/facebook-errors';
 import { nowSignal } from '../../../core/now';
+import { describeError } from '../../../core/graphql/errors';
 import {
   type CampaignDetailFragment,
+  type CampaignPageConnectionFragment,
   CheckCampaignTokenInEditorDocument,
+  PageConnectionDocument,
   ConnectFacebookPageDocument,
   DisconnectFacebookPageDocument,
 } from '../../../graphql/generated';
@@ -71,18 +76,29 @@ export class CampaignFacebook {
   readonly changed = output<CampaignDetailFragment>();
 
   private readonly now = nowSignal(30_000);
+  /** Since when and how the page is connected: read apart from the campaign (see the .graphql file). */
+  private readonly connection = signal<CampaignPageConnectionFragment | null>(null);
+  protected readonly connectionError = signal<string | null>(null);
+  /** Changes when another page is connected or the token changes: the connection is read again then. */
+  private readonly connectionKey = computed(() => {
+    const { id, pageId, tokenStatus } = this.campaign();
+    return pageId == null ? null : `${id} ${pageId} ${tokenStatus}`;
+  });
+  /** Bumped by each read, so that a slow older answer does not win. */
+  private connectionRead = 0;
   protected readonly statusLabel = computed(() => TOKEN_STATUSES[this.campaign().tokenStatus].label);
   protected readonly connected = computed(() => this.campaign().pageId != null);
   protected readonly connectedSince = computed(() => {
-    const at = this.campaign().pageConnectedAt;
+    const at = this.connection()?.pageConnectedAt;
     return at ? relativeTime(at, this.now()) : null;
   });
+  protected readonly connectedAt = computed(() => this.connection()?.pageConnectedAt ?? null);
   protected readonly checkedAgo = computed(() => {
     const at = this.campaign().tokenCheckedAt;
     return at ? relativeTime(at, this.now()) : null;
   });
   protected readonly connectedThrough = computed(() => {
-    switch (this.campaign().pageConnectedThrough) {
+    switch (this.connection()?.pageConnectedThrough) {
       case 'POPUP':
         return 'Connected with "Activate with Facebook": Parley renews the token by itself.';
       case 'PAGE_TOKEN':
@@ -109,6 +125,45 @@ export class CampaignFacebook {
     validators: [Validators.required],
   });
 
+  constructor() {
+    effect(() => {
+      const key = this.connectionKey();
+      untracked(() => void this.readConnection(key));
+    });
+  }
+
+  private async readConnection(key: string | null): Promise<void> {
+    const read = ++this.connectionRead;
+    this.connectionError.set(null);
+    if (key === null) {
+      this.connection.set(null);
+      return;
+    }
+    try {
+      const result = await firstValueFrom(
+        this.apollo.query({
+          query: PageConnectionDocument,
+          variables: { id: this.campaign().id },
+          fetchPolicy: 'network-only',
+        }),
+      );
+      if (read === this.connectionRead) this.connection.set(result.data?.campaign ?? null);
+    } catch (error) {
+      if (read === this.connectionRead) {
+        this.connectionError.set(
+          `When and how the page was connected could not be read: ${describeError(error)}`,
+        );
+      }
+    }
+  }
+
+  /** A Facebook action's answer: the campaign goes up to the editor, the connection stays here. */
+  private answered(campaign: CampaignDetailFragment & CampaignPageConnectionFragment): void {
+    this.connectionRead++;
+    this.connection.set(campaign.pageId == null ? null : campaign);
+    this.changed.emit(campaign);
+  }
+
   protected pageIdError(): string | null {
     if (this.pageId.hasError('required')) return "Enter the page's id.";
     if (this.pageId.hasError('pattern')) return 'A Facebook page id is digits only.';
@@ -128,7 +183,7 @@ export class CampaignFacebook {
       );
       const campaign = result.data?.checkCampaignToken;
       if (!campaign) throw new Error('The Parley server did not return the campaign.');
-      this.changed.emit(campaign);
+      this.answered(campaign);
       this.snackBar.open(`Token checked: ${TOKEN_STATUSES[campaign.tokenStatus].label.toLowerCase()}`, 'OK');
     } catch (error) {
       this.checkError.set(describeFacebookError(error, 'check the token'));
@@ -160,7 +215,7 @@ export class CampaignFacebook {
       );
       const campaign = result.data?.connectFacebookPage;
       if (!campaign) throw new Error('The Parley server did not return the campaign.');
-      this.changed.emit(campaign);
+      this.answered(campaign);
       // The token is a secret: it does not stay in the page once Parley has it.
       this.pageToken.reset('');
       this.pageId.reset('');
@@ -202,7 +257,7 @@ export class CampaignFacebook {
       );
       const campaign = result.data?.disconnectFacebookPage;
       if (!campaign) throw new Error('The Parley server did not return the campaign.');
-      this.changed.emit(campaign);
+      this.answered(campaign);
       this.snackBar.open('Page disconnected', 'OK');
     } catch (error) {
       this.disconnectError.set(describeFacebookError(error, 'disconnect the page'));
