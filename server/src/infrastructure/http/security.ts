@@ -38,6 +38,10 @@ export function securityHeaders(config: Pick<AppConfig, 'env' | 'publicUrl'>) {
   const options: HelmetOptions = {
     contentSecurityPolicy: contentSecurityPolicy(config),
     xFrameOptions: { action: 'deny' },
+    // "Activate with Facebook" opens a popup that goes to Facebook and back to Parley, whose last page
+    // posts the outcome to window.opener. Helmet's default (same-origin) cuts the popup off from the
+    // console as soon as it leaves for Facebook; allow-popups keeps the popups the console opens.
+    crossOriginOpenerPolicy: { policy: 'same-origin-allow-popups' },
   };
   const everywhere = helmet(options);
   if (config.env === 'production') return everywhere;
