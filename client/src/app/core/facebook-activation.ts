@@ -68,6 +68,10 @@ export class FacebookActivationFlow {
     const attempt = ++this.attempt;
     this.campaignId = campaignId;
     this.stopWatchingPopup();
+    // A fresh window each time: reusing the named one (it went to Facebook and back) would go to
+    // Facebook from a page that is not the initial blank one, and the browser would then cut the
+    // popup off from the console (Cross-Origin-Opener-Policy), so its answer would never arrive.
+    this.closePopup();
     this.popup = this.window?.open('about:blank', ACTIVATION_WINDOW, ACTIVATION_FEATURES) ?? null;
     this.stateSignal.set({ kind: 'starting' });
     void this.begin(campaignId, attempt);
