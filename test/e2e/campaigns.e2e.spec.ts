@@ -144,10 +144,9 @@ describe('campaigns and members in the console', () => {
     const dialog = page.getByTestId('activation-dialog');
     await dialog.waitFor();
     expect(await dialog.textContent()).toContain('only once its Facebook page is connected');
-    expect(await page.getByTestId('activate-facebook').isDisabled()).toBe(true);
-    expect(await page.getByTestId('activation-unavailable').textContent()).toContain(
-      'available once Facebook activation is set up',
-    );
+    // The popup flow itself needs the server's Facebook side; here only that it is offered.
+    const activate = dialog.getByRole('button', { name: 'Activate with Facebook' });
+    expect(await activate.isEnabled()).toBe(true);
     await page.getByTestId('activation-later').click();
     await dialog.waitFor({ state: 'detached' });
 

@@ -72,6 +72,14 @@ export const routes: Routes = [
         data: { roles: rolesFor('admin/api-keys') },
         loadComponent: () => import('./pages/admin/api-keys/api-keys').then((m) => m.ApiKeysPage),
       },
+      {
+        path: 'admin/messenger',
+        title: 'Messenger settings · Parley',
+        canActivate: [roleGuard],
+        data: { roles: rolesFor('admin/messenger') },
+        loadComponent: () =>
+          import('./pages/admin/messenger/messenger-settings').then((m) => m.MessengerSettingsPage),
+      },
     ],
   },
   { path: '**', redirectTo: '' },

@@ -57,10 +57,14 @@ export const STRATEGY_LABELS = Object.fromEntries(STRATEGIES.map((s) => [s.value
   Record<RoutingStrategy, string>
 >;
 
+/**
+ * How each token status is named and drawn. Each has its own shape (a chain, a warning circle, a broken
+ * chain), not only its own colour, so that it reads without colour too.
+ */
 export const TOKEN_STATUSES: Readonly<Record<TokenStatus, { label: string; icon: string }>> = {
   ACTIVE: { label: 'Page token active', icon: 'link' },
   INACTIVE: { label: 'Page token inactive', icon: 'error' },
-  NOT_CONNECTED: { label: 'Facebook page not connected', icon: 'link' },
+  NOT_CONNECTED: { label: 'Facebook page not connected', icon: 'link-off' },
 };
 
 /** Monday first, as the server counts them. */

@@ -16,6 +16,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: 'admin/campaigns', label: 'Campaigns', icon: 'campaign', roles: ['ADMIN', 'SUPERVISOR'] },
   { path: 'admin/members', label: 'Members', icon: 'person-add', roles: ['ADMIN', 'SUPERVISOR'] },
   { path: 'admin/api-keys', label: 'API keys', icon: 'key', roles: ['ADMIN'] },
+  { path: 'admin/messenger', label: 'Messenger', icon: 'settings', roles: ['ADMIN'] },
   { path: 'home', label: 'Home', icon: 'home', roles: ['SUPERVISOR', 'AGENT'] },
 ];
 

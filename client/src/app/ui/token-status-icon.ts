@@ -5,9 +5,10 @@ import { TOKEN_STATUSES } from '../core/campaigns';
 import type { TokenStatus } from '../graphql/generated';
 
 /**
- * The Facebook page token as a coloured icon (green active, red inactive, grey not connected), with its
- * words in a tooltip and as the icon's accessible name: readable without colour. (`aria-hidden="false"`:
- * mat-icon hides icons from screen readers unless told otherwise.)
+ * The Facebook page token as an icon whose shape and colour both say the status (green chain active,
+ * red warning circle inactive, grey broken chain not connected), with its words, and Facebook's reason
+ * when inactive, in a tooltip and as the icon's accessible name. (`aria-hidden="false"`: mat-icon hides
+ * icons from screen readers unless told otherwise.)
  */
 @Component({
   selector: 'app-token-status-icon',
@@ -19,6 +20,7 @@ import type { TokenStatus } from '../graphql/generated';
     [matTooltip]="description()"
     [attr.aria-label]="description()"
     [attr.data-token-status]="status()"
+    [attr.data-token-icon]="view().icon"
     data-testid="token-status"
     role="img"
     aria-hidden="false"

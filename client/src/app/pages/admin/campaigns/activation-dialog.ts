@@ -1,19 +1,21 @@
-import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
+import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
+import type { FacebookActivationMessage } from '@parley/libs/shared/facebook-activation.js';
 import { MatButtonModule } from '@angular/material/button';
 import { MAT_DIALOG_DATA, MatDialogModule } from '@angular/material/dialog';
-import { MatIconModule } from '@angular/material/icon';
+import { FacebookActivationButton } from './facebook-activation-button';
 
 export interface ActivationDialogData {
+  campaignId: string;
   campaignName: string;
 }
 
 /**
  * After a new Messenger campaign is saved: its Facebook page must be connected before customers'
- * messages arrive. The "Activate with Facebook" flow itself comes with the Facebook issue.
+ * messages arrive. "Later" leaves it; the editor's Facebook section activates it any time.
  */
 @Component({
   selector: 'app-activation-dialog',
-  imports: [MatButtonModule, MatDialogModule, MatIconModule],
+  imports: [MatButtonModule, MatDialogModule, FacebookActivationButton],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <h2 mat-dialog-title>Connect "{{ data.campaignName }}" to its Facebook page</h2>
@@ -23,37 +25,24 @@ export interface ActivationDialogData {
         then, nothing arrives.
       </p>
       <p>
-        <strong>Activate with Facebook</strong> opens Facebook's sign-in: sign in as an administrator of the
-        page, choose the page and allow what Parley asks for. The page name then appears on the campaign.
+        <strong>Activate with Facebook</strong> opens Facebook's sign-in in a small window: sign in as an
+        administrator of the page, choose the page and allow what Parley asks for. The page name then appears
+        on the campaign.
       </p>
-      <p class="note" data-testid="activation-unavailable">
-        <mat-icon svgIcon="info" aria-hidden="true" />
-        <span>This button is available once Facebook activation is set up in Parley.</span>
-      </p>
+      <app-facebook-activation-button [campaignId]="data.campaignId" (outcome)="onOutcome($event)" />
     </mat-dialog-content>
     <mat-dialog-actions align="end">
       <button mat-button type="button" mat-dialog-close cdkFocusInitial data-testid="activation-later">
-        Later
-      </button>
-      <button mat-flat-button type="button" disabled data-testid="activate-facebook">
-        <mat-icon svgIcon="link" />
-        Activate with Facebook
+        {{ connected() ? 'Close' : 'Later' }}
       </button>
     </mat-dialog-actions>
-  `,
-  styles: `
-    .note {
-      display: flex;
-      align-items: center;
-      gap: 8px;
-      color: var(--mat-sys-on-surface-variant);
-      font: var(--mat-sys-body-medium);
-    }
-    .note mat-icon {
-      flex: none;
-    }
   `,
 })
 export class ActivationDialog {
   protected readonly data = inject<ActivationDialogData>(MAT_DIALOG_DATA);
+  protected readonly connected = signal(false);
+
+  protected onOutcome(message: FacebookActivationMessage): void {
+    this.connected.set(message.outcome === 'connected');
+  }
 }

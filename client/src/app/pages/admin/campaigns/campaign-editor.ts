@@ -66,6 +66,7 @@ import { confirm } from '../../../ui/confirm-dialog';
 import { ErrorMessage } from '../../../ui/error-message';
 import { TokenStatusIcon } from '../../../ui/token-status-icon';
 import { ActivationDialog, type ActivationDialogData } from './activation-dialog';
+import { CampaignFacebook } from './campaign-facebook';
 import { CannedResponsesEditor } from './canned-responses-editor';
 import { ScheduleEditor } from './schedule-editor';
 
@@ -160,6 +161,7 @@ function listItemLabel(field: string, noun: string): string {
     MatSelectModule,
     MatSlideToggleModule,
     MatTooltipModule,
+    CampaignFacebook,
     CannedResponsesEditor,
     ChannelIcon,
     ErrorMessage,
@@ -382,6 +384,13 @@ export class CampaignEditorPage {
     }).subscribe(() => this.showCampaign(latest));
   }
 
+  /** A Facebook action's answer: only the page and token change; the form and its baseline stay. */
+  protected onFacebookChanged(updated: CampaignDetailFragment): void {
+    this.campaign.update((current) =>
+      current && current.id === updated.id ? { ...current, ...facebookFields(updated) } : current,
+    );
+  }
+
   async save(): Promise<void> {
     if (this.saving() || this.readOnly() || this.deletedElsewhere()) return;
     this.banner.set(null);
@@ -471,6 +480,8 @@ export class CampaignEditorPage {
       this.campaign.set(campaign);
       return;
     }
+    // The page and token are not the form's: they show at once, whatever else waits for "Reload".
+    this.campaign.set({ ...current, ...facebookFields(campaign) });
     this.changedElsewhere.set(campaign);
   }
 
@@ -486,7 +497,7 @@ export class CampaignEditorPage {
     await this.router.navigate(['/admin/campaigns', created.id], { replaceUrl: true });
     if (messenger) {
       this.dialog.open<ActivationDialog, ActivationDialogData>(ActivationDialog, {
-        data: { campaignName: created.name },
+        data: { campaignId: created.id, campaignName: created.name },
         width: '560px',
       });
     }
@@ -668,6 +679,12 @@ export class CampaignEditorPage {
     if (!name || (name !== 'name' && !this.isMessenger())) return null;
     return this.form.controls[name];
   }
+}
+
+/** What Facebook actions and checks change on a campaign, apart from the settings the form edits. */
+function facebookFields(campaign: CampaignDetailFragment): Partial<CampaignDetailFragment> {
+  const { pageId, pageName, tokenStatus, tokenError, tokenCheckedAt } = campaign;
+  return { pageId, pageName, tokenStatus, tokenError, tokenCheckedAt };
 }
 
 function copySchedule(ranges: readonly ScheduleRangeInput[]): ScheduleRangeInput[] {

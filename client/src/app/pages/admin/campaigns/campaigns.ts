@@ -16,6 +16,7 @@ import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatIconModule } from '@angular/material/icon';
 import { MatInputModule } from '@angular/material/input';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
+import { MatProgressSpinnerModule } from '@angular/material/progress-spinner';
 import { MatSnackBar } from '@angular/material/snack-bar';
 import { MatSort, MatSortModule } from '@angular/material/sort';
 import { MatTableDataSource, MatTableModule } from '@angular/material/table';
@@ -24,13 +25,15 @@ import { Router, RouterLink } from '@angular/router';
 import { Apollo } from 'apollo-angular';
 import { firstValueFrom } from 'rxjs';
 import { AuthService } from '../../../core/auth/auth.service';
-import { CHANNELS, STRATEGY_LABELS } from '../../../core/campaigns';
+import { CHANNELS, STRATEGY_LABELS, TOKEN_STATUSES } from '../../../core/campaigns';
+import { describeFacebookError } from '../../../core/facebook-errors';
 import { describeError, hasErrorCode } from '../../../core/graphql/errors';
 import { idSet } from '../../../core/id-set';
 import { type LiveChange, LiveCollection, liveChanges } from '../../../core/live-collection';
 import {
   CampaignChangedDocument,
   type CampaignRowFragment,
+  CheckCampaignTokenDocument,
   CampaignsDocument,
   DeleteCampaignDocument,
 } from '../../../graphql/generated';
@@ -41,6 +44,8 @@ import { LoadErrors } from '../../../ui/load-errors';
 import { TokenStatusIcon } from '../../../ui/token-status-icon';
 
 const TOKEN_ORDER = { ACTIVE: 0, INACTIVE: 1, NOT_CONNECTED: 2 } as const;
+/** Token checks in flight at once: each is a Graph call on the server. */
+const CHECKS_AT_ONCE = 4;
 
 /** Admins and supervisors: every campaign with its state, live; admins create and delete them. */
 @Component({
@@ -52,6 +57,7 @@ const TOKEN_ORDER = { ACTIVE: 0, INACTIVE: 1, NOT_CONNECTED: 2 } as const;
     MatIconModule,
     MatInputModule,
     MatProgressBarModule,
+    MatProgressSpinnerModule,
     MatSortModule,
     MatTableModule,
     MatTooltipModule,
@@ -85,6 +91,11 @@ export class CampaignsPage {
   ]);
   protected readonly nameFilter = signal('');
   protected readonly actionError = signal<string | null>(null);
+  /** "Check tokens" is running: its button shows a spinner. */
+  protected readonly checkingTokens = signal(false);
+  /** What the last "Check tokens" found, in words. */
+  protected readonly checkNote = signal<string | null>(null);
+  protected readonly checkError = signal<string | null>(null);
   /** Ids of campaigns being deleted: their button is disabled meanwhile. */
   protected readonly deleting = idSet();
 
@@ -155,6 +166,56 @@ export class CampaignsPage {
     return STRATEGY_LABELS[campaign.strategy] ?? campaign.strategy;
   }
 
+  /**
+   * Checks with Facebook, now, the token of every campaign the table shows (after the filter) that has
+   * a page; the rows update from the answers (and from campaignChanged).
+   */
+  async checkTokens(): Promise<void> {
+    if (this.checkingTokens()) return;
+    this.checkNote.set(null);
+    this.checkError.set(null);
+    const shown = this.dataSource.filteredData.filter(
+      (c) => c.channel === 'MESSENGER' && c.tokenStatus !== 'NOT_CONNECTED',
+    );
+    if (shown.length === 0) {
+      this.checkNote.set('No campaign shown has a Facebook page connected: there is no token to check.');
+      return;
+    }
+    this.checkingTokens.set(true);
+    const failures: string[] = [];
+    const checked: CampaignRowFragment[] = [];
+    const queue = [...shown];
+    const worker = async () => {
+      for (let campaign = queue.shift(); campaign; campaign = queue.shift()) {
+        try {
+          const result = await firstValueFrom(
+            this.apollo.mutate({
+              mutation: CheckCampaignTokenDocument,
+              variables: { campaignId: campaign.id },
+            }),
+          );
+          const answer = result.data?.checkCampaignToken;
+          if (!answer) throw new Error('The Parley server did not return the campaign.');
+          this.campaigns.upsert(answer);
+          checked.push(answer);
+        } catch (error) {
+          failures.push(`"${campaign.name}": ${describeFacebookError(error, 'check the token')}`);
+        }
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: Math.min(CHECKS_AT_ONCE, shown.length) }, worker));
+    } finally {
+      this.checkingTokens.set(false);
+    }
+    if (checked.length > 0) this.checkNote.set(describeChecks(checked));
+    if (failures.length > 0) {
+      this.checkError.set(
+        `Could not check ${failures.length === 1 ? 'one token' : `${failures.length} tokens`}. ${failures.join(' ')}`,
+      );
+    }
+  }
+
   open(campaign: CampaignRowFragment, event: MouseEvent): void {
     // The name link and the delete button do their own thing.
     if ((event.target as Element | null)?.closest('a, button')) return;
@@ -200,4 +261,15 @@ export class CampaignsPage {
       this.deleting.delete(campaign.id);
     }
   }
+}
+
+/** "Checked 3 tokens: 2 page tokens active, 1 page token inactive." */
+function describeChecks(checked: readonly CampaignRowFragment[]): string {
+  const counts = new Map<string, number>();
+  for (const c of checked) {
+    const label = TOKEN_STATUSES[c.tokenStatus].label.toLowerCase();
+    counts.set(label, (counts.get(label) ?? 0) + 1);
+  }
+  const parts = [...counts].map(([label, n]) => `${n} ${label}`);
+  return `Checked ${checked.length} ${checked.length === 1 ? 'token' : 'tokens'}: ${parts.join(', ')}.`;
 }
