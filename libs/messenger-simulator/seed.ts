@@ -1,3 +1,5 @@
+import { MESSENGER_WEBHOOK_FIELDS } from '../messenger/webhook-fields.js';
+
 /**
  * The demo world: stable ids so tests, docs and demos can name them. Numeric like Facebook's, but
  * in ranges of their own (persons 2…, pages 1…, PSIDs 3…) so a mix-up shows at a glance.
@@ -39,13 +41,8 @@ export const PARLEY_SCOPES = [
 ];
 
 /** The fields `subscribed_apps` accepts (the Messenger ones Parley uses, plus a few it does not). */
-export const WEBHOOK_FIELDS = [
-  'messages',
-  'messaging_postbacks',
-  'message_deliveries',
-  'message_reads',
-  'message_echoes',
-  'message_reactions',
+export const WEBHOOK_FIELDS: readonly string[] = [
+  ...MESSENGER_WEBHOOK_FIELDS,
   'messaging_optins',
   'messaging_referrals',
   'messaging_handovers',

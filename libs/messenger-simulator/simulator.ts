@@ -1,4 +1,5 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { MESSENGER_WEBHOOK_FIELDS } from '../messenger/webhook-fields.js';
 import type { AddressInfo } from 'node:net';
 import { handleControl } from './controls.js';
 import { BatchEvent, CustomerMessageInput, SimulatorCore, SimulatorOptions, TokenSelector } from './core.js';
@@ -55,15 +56,6 @@ export interface Simulator {
   close(): Promise<void>;
 }
 
-const ALL_MESSENGER_FIELDS = [
-  'messages',
-  'messaging_postbacks',
-  'message_deliveries',
-  'message_reads',
-  'message_echoes',
-  'message_reactions',
-];
-
 const selector = (s: TokenSelector | string): TokenSelector => (typeof s === 'string' ? { token: s } : s);
 
 /** Starts the simulator on 127.0.0.1 (port 0 = any free port). */
@@ -103,7 +95,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     expireToken: (s) => core.expireTokens(selector(s)),
     revokeToken: (s) => core.revokeTokens(selector(s)),
     dropSubscription: (pageId) => void core.dropSubscription(pageId),
-    subscribe: (pageId, fields = ALL_MESSENGER_FIELDS) => core.subscribe(pageId, fields),
+    subscribe: (pageId, fields: string[] = [...MESSENGER_WEBHOOK_FIELDS]) => core.subscribe(pageId, fields),
     advanceClock: (seconds) => core.advanceClock(seconds),
     setRateLimit: (pageId, perSecond) => void core.setRateLimit(pageId, perSecond),
     sent: (pageId) => core.sent(pageId),

@@ -1,4 +1,5 @@
 import { createConnection } from 'mysql2/promise';
+import { MESSENGER_WEBHOOK_FIELDS } from '../../libs/messenger/webhook-fields.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDatabaseUrl } from '../../server/src/infrastructure/database/database.js';
 import { JobQueue } from '../../server/src/infrastructure/queues/job-queue.service.js';
@@ -113,16 +114,7 @@ describe('Facebook page connection (against the Messenger simulator)', () => {
     });
     expect(stored.data?.campaign.pageConnectedAt).toBeTruthy();
     const page = bed.sim.state().pages.find((p) => p.id === SEED.pages.bakery.id)!;
-    expect(page.subscribedFields).toEqual(
-      expect.arrayContaining([
-        'messages',
-        'messaging_postbacks',
-        'message_deliveries',
-        'message_reads',
-        'message_echoes',
-        'message_reactions',
-      ]),
-    );
+    expect(page.subscribedFields).toEqual(expect.arrayContaining([...MESSENGER_WEBHOOK_FIELDS]));
 
     // Secrets at rest: sealed, never the tokens Facebook handed out.
     const [row] = await tokenRows(campaign.id);

@@ -153,12 +153,7 @@ export class FacebookConnectionService {
       throw ParleyError.badInput('pageId', 'must be the numeric id of the Facebook page');
     if (!pageToken) throw ParleyError.badInput('pageAccessToken', 'must not be empty');
     try {
-      const facts = await this.graph.debugToken(pageToken);
-      const problem = pageTokenProblem(
-        facts,
-        { pageId, appId: this.config.facebookAppId },
-        (code, subcode, message) => graphErrorReason({ code, subcode }, message),
-      );
+      const problem = await this.tokenProblem(pageToken, pageId);
       if (problem?.kind === 'invalid')
         throw facebookError(
           `Facebook refused the page token: ${problem.reason}`,
@@ -204,12 +199,7 @@ export class FacebookConnectionService {
     let reason: string | null = null;
     let pageName: string | undefined;
     try {
-      const facts = await this.graph.debugToken(pageToken);
-      const problem = pageTokenProblem(
-        facts,
-        { pageId, appId: this.config.facebookAppId },
-        (code, subcode, message) => graphErrorReason({ code, subcode }, message),
-      );
+      const problem = await this.tokenProblem(pageToken, pageId);
       if (problem) {
         status = TokenStatus.INACTIVE;
         reason = problem.reason;
@@ -384,6 +374,15 @@ export class FacebookConnectionService {
       }
       this.campaignsService.announce(uow, campaignId);
     });
+  }
+
+  /** What debug_token says is wrong with a page token for this page and app, in words; null when it is fine. */
+  private async tokenProblem(pageToken: string, pageId: string) {
+    return pageTokenProblem(
+      await this.graph.debugToken(pageToken),
+      { pageId, appId: this.config.facebookAppId },
+      (code, subcode, message) => graphErrorReason({ code, subcode }, message),
+    );
   }
 
   private async unsubscribeQuietly(page: { pageId: string; token: string }): Promise<void> {

@@ -5,17 +5,8 @@ import type { AppConfig } from '../../infrastructure/config/config.js';
 import { APP_CONFIG } from '../../infrastructure/config/config.module.js';
 import { redactUrl } from '../../infrastructure/logging/redact-url.js';
 import { REDIS } from '../../infrastructure/redis/redis.module.js';
+import { MESSENGER_WEBHOOK_FIELDS } from '@parley/libs/messenger/webhook-fields.js';
 import { GraphError } from './graph-error.js';
-
-/** The webhook fields Parley subscribes every page to. */
-export const SUBSCRIBED_FIELDS = [
-  'messages',
-  'messaging_postbacks',
-  'message_deliveries',
-  'message_reads',
-  'message_echoes',
-  'message_reactions',
-] as const;
 
 /** The permissions the login dialog asks for; each is needed (docs/facebook.md says what for). */
 export const REQUIRED_PERMISSIONS = [
@@ -241,7 +232,7 @@ export class GraphClient {
   async subscribeApp(pageId: string, pageToken: string): Promise<void> {
     await this.call('POST', `${encodeURIComponent(pageId)}/subscribed_apps`, {
       token: pageToken,
-      params: { subscribed_fields: SUBSCRIBED_FIELDS.join(',') },
+      params: { subscribed_fields: MESSENGER_WEBHOOK_FIELDS.join(',') },
     });
   }
 

@@ -1,6 +1,7 @@
 import { ClipboardModule } from '@angular/cdk/clipboard';
 import { DatePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal } from '@angular/core';
+import { MESSENGER_WEBHOOK_FIELDS } from '@parley/libs/messenger/webhook-fields.js';
 import { relativeTime } from '@parley/libs/shared/relative-time.js';
 import { MatButtonModule } from '@angular/material/button';
 import { MatFormFieldModule } from '@angular/material/form-field';
@@ -54,6 +55,27 @@ export class MessengerSettingsPage {
   /** Per copy button: "Copied", or why it could not copy; null shows nothing. */
   protected readonly copyStatus = signal<Record<Copyable, string | null>>({ webhook: null, verify: null });
   private readonly copyTimers: Partial<Record<Copyable, ReturnType<typeof setTimeout>>> = {};
+  protected readonly webhookFields = MESSENGER_WEBHOOK_FIELDS;
+
+  /** The two values the Meta app's webhook form asks for, each with its copy button. */
+  protected pasteValues(s: Settings) {
+    return [
+      {
+        key: 'webhook',
+        label: 'Callback URL',
+        name: 'webhook URL',
+        testid: 'webhook-url',
+        value: s.webhookUrl,
+      },
+      {
+        key: 'verify',
+        label: 'Verify token',
+        name: 'verify token',
+        testid: 'verify-token',
+        value: s.verifyToken,
+      },
+    ] as const;
+  }
 
   protected readonly lastWebhook = computed(() => {
     const at = this.settings()?.lastWebhookAt;
