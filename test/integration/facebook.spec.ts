@@ -162,6 +162,29 @@ describe('Facebook page connection (against the Messenger simulator)', () => {
     expect(await campaignOf(campaign.id)).toMatchObject({ tokenStatus: 'NOT_CONNECTED', pageId: null });
   });
 
+  it('refuses the page choice when the admin who started it was deactivated meanwhile', async () => {
+    const campaign = await newCampaign();
+    const second = await createUser(baseUrl, admin, { username: 'fb-admin-two', role: 'ADMIN' });
+    const secondToken = await login(baseUrl, 'fb-admin-two', DEFAULT_PASSWORD);
+    const run = await runActivationPopup(bed, secondToken, campaign.id, {
+      beforeChoice: async () => {
+        const deactivated = await gql(
+          baseUrl,
+          'mutation($id: ID!) { deactivateUser(id: $id) { id } }',
+          { id: second.id },
+          { token: admin },
+        );
+        expect(deactivated.errors).toBeUndefined();
+      },
+    });
+    expect(run.result?.status).toBe(403);
+    expect(popupResult(run.result!.html)).toMatchObject({
+      outcome: 'failed',
+      message: expect.stringContaining('no longer an active admin'),
+    });
+    expect(await campaignOf(campaign.id)).toMatchObject({ tokenStatus: 'NOT_CONNECTED', pageId: null });
+  });
+
   it('tells a person with no page so, and a cancelled login that nothing changed', async () => {
     const campaign = await newCampaign();
     const none = await runActivationPopup(bed, admin, campaign.id, { person: SEED.persons.sam.id });

@@ -97,7 +97,14 @@ export async function runActivationPopup(
   bed: FacebookTestBed,
   token: string,
   campaignId: string,
-  options: { person?: string; declined?: string[]; cancel?: boolean; choosePage?: string | null } = {},
+  options: {
+    person?: string;
+    declined?: string[];
+    cancel?: boolean;
+    choosePage?: string | null;
+    /** Runs while the page choice is on screen, before it is submitted. */
+    beforeChoice?: () => Promise<void>;
+  } = {},
 ): Promise<PopupRun> {
   const started = await gql<{ startFacebookActivation: { authorizeUrl: string } }>(
     bed.server.baseUrl,
@@ -139,6 +146,7 @@ export async function runActivationPopup(
     (m) => m[2] === pageName,
   );
   if (!option) throw new Error(`no page "${pageName}" to choose in: ${callback.html}`);
+  await options.beforeChoice?.();
   const chosen = await fetch(`${bed.server.baseUrl}/facebook/callback/pages`, {
     method: 'POST',
     body: new URLSearchParams({ pick, campaignId, pageId: option[1] }),

@@ -1,6 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { CampaignMembershipLookup } from '../campaigns/campaign-membership.js';
+import { ActiveAdminLookup, CampaignMembershipLookup } from '../campaigns/campaign-membership.js';
 import { CampaignsModule } from '../campaigns/campaigns.module.js';
 import { CampaignMemberEntity } from './campaign-member.entity.js';
 import { CampaignMembersResolver } from './campaign-members.resolver.js';
@@ -12,7 +12,7 @@ import { UsersService } from './users.service.js';
 
 /**
  * People: users and their campaign memberships (penalty, position). Global only so that the
- * campaigns module, which members depends on, can reach its CampaignMembershipLookup port.
+ * campaigns module, which members depends on, can reach its CampaignMembershipLookup and ActiveAdminLookup ports.
  */
 @Global()
 @Module({
@@ -24,7 +24,8 @@ import { UsersService } from './users.service.js';
     MembersResolver,
     CampaignMembersResolver,
     { provide: CampaignMembershipLookup, useExisting: MembersService },
+    { provide: ActiveAdminLookup, useExisting: UsersService },
   ],
-  exports: [UsersService, MembersService, CampaignMembershipLookup],
+  exports: [UsersService, MembersService, CampaignMembershipLookup, ActiveAdminLookup],
 })
 export class MembersModule {}

@@ -5,6 +5,7 @@ import { In, Repository } from 'typeorm';
 import { passwordProblem } from '@parley/libs/shared/passwords.js';
 import { Presence, Role } from '@parley/libs/shared/roles.js';
 import { normalizeUsername } from '@parley/libs/shared/usernames.js';
+import type { ActiveAdminLookup } from '../campaigns/campaign-membership.js';
 import { UserChanged, UserSessionsEnded } from '../events/catalogue.js';
 import type { Principal } from '../infrastructure/access/access.js';
 import { type AppConfig, ConfigError } from '../infrastructure/config/config.js';
@@ -16,7 +17,7 @@ import type { CreateUserInput } from './dto/create-user.input.js';
 import { UserEntity } from './user.entity.js';
 
 @Injectable()
-export class UsersService implements OnApplicationBootstrap {
+export class UsersService implements OnApplicationBootstrap, ActiveAdminLookup {
   private readonly logger = new Logger('Users');
 
   constructor(
@@ -61,6 +62,11 @@ export class UsersService implements OnApplicationBootstrap {
       where: { ...(role ? { role } : {}), ...(includeInactive ? {} : { active: true }) },
       order: { username: 'ASC' },
     });
+  }
+
+  /** ActiveAdminLookup, for the Facebook popup's re-check at the moment it writes. */
+  isActiveAdmin(userId: string): Promise<boolean> {
+    return this.users.existsBy({ id: userId, role: Role.ADMIN, active: true });
   }
 
   findByIds(ids: readonly string[]): Promise<UserEntity[]> {

@@ -5,6 +5,7 @@ import type { AppConfig } from '../../infrastructure/config/config.js';
 import { APP_CONFIG } from '../../infrastructure/config/config.module.js';
 import { ParleyError } from '../../infrastructure/errors/parley-error.js';
 import { GraphError } from '../../messenger/graph/graph-error.js';
+import { ActiveAdminLookup } from '../campaign-membership.js';
 import { GraphClient, REQUIRED_PERMISSIONS } from '../../messenger/graph/graph.client.js';
 import { ActivationTickets, type StateRefusal } from './activation-tickets.js';
 import { FacebookConnectionService } from './facebook-connection.service.js';
@@ -34,6 +35,7 @@ export class FacebookActivationService {
     private readonly tickets: ActivationTickets,
     private readonly connection: FacebookConnectionService,
     private readonly graph: GraphClient,
+    private readonly admins: ActiveAdminLookup,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -149,6 +151,14 @@ export class FacebookActivationService {
         campaignId,
         'failed',
         'This page choice has expired or was already used. Start the activation again from Parley.',
+      );
+    }
+    if (pick.adminUserId && !(await this.admins.isActiveAdmin(pick.adminUserId))) {
+      return this.result(
+        403,
+        pick.campaignId,
+        'failed',
+        'The account that started this activation is no longer an active admin in Parley; nothing was changed.',
       );
     }
     const page = pick.pages.find((p) => p.id === body.pageId);
