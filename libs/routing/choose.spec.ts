@@ -333,7 +333,14 @@ describe('RRMEMORY', () => {
 
   it('gives the previous agent another if nobody else is eligible', () => {
     const t = team().map((a) => (a.userId === 'bob' ? a : { ...a, presence: Presence.OFFLINE }));
-    expect(chosen(RoutingStrategy.RRMEMORY, t, { lastAssignedUserId: 'bob' })).toEqual(['bob']);
+    const decision = route(RoutingStrategy.RRMEMORY, t, { lastAssignedUserId: 'bob' });
+    expect(decision.chosen).toEqual(['bob']);
+    expect(decision.reason).toMatch(
+      /after agent bob \(position 2\), round to them again; skipped cat offline, dan offline, ann offline$/,
+    );
+    expect(route(RoutingStrategy.RINGALL, t).reason).toBe(
+      'RINGALL: offered to the only eligible agent; the first to accept wins',
+    );
   });
 
   it("follows the previous agent's current position after a reorder", () => {

@@ -116,10 +116,8 @@ export function chooseAgents(input: RoutingInput): RoutingDecision {
   switch (strategy) {
     case RoutingStrategy.RINGALL: {
       const all = [...eligible].sort(byTieBreak).map((c) => c.userId);
-      return decide(
-        all,
-        `offered to all ${count(all.length, 'eligible agent')} at once; the first to accept wins`,
-      );
+      const who = all.length === 1 ? 'the only eligible agent' : `all ${all.length} eligible agents at once`;
+      return decide(all, `offered to ${who}; the first to accept wins`);
     }
     case RoutingStrategy.LINEAR:
       return ranked(
@@ -277,7 +275,8 @@ function roundRobin(
     if (c.userId !== input.lastAssignedUserId) skipped.push(`${c.userId} ${why.get(c.userId)}`);
   }
   let reason = `agent ${next.userId} (position ${next.position}), the next eligible in position order ${from}`;
-  if (wrapped) reason += ', wrapping round to the start';
+  if (next.userId === input.lastAssignedUserId) reason += ', round to them again';
+  else if (wrapped) reason += ', wrapping round to the start';
   if (skipped.length) reason += `; skipped ${skipped.join(', ')}`;
   return decide([next.userId], reason);
 }
