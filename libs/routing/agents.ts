@@ -1,13 +1,10 @@
 // The agent's side of routing (product.md section 4 and 6): who may be offered an interaction, and the
 // state a supervisor sees. Plain data in, plain data out: the server loads the rows, locked, and asks.
 
-/** What the agent says about themselves; only AVAILABLE agents are offered interactions. */
-export const Presence = {
-  OFFLINE: 'OFFLINE',
-  AVAILABLE: 'AVAILABLE',
-  BREAK: 'BREAK',
-} as const;
-export type Presence = (typeof Presence)[keyof typeof Presence];
+import { Presence } from '../shared/roles.js';
+
+// Re-exported so routing's callers and specs name one Presence, the one users carry.
+export { Presence };
 
 /**
  * One agent as routing sees them for one campaign at one moment. The caller computes every field

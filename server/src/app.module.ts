@@ -21,6 +21,7 @@ import { OpenSocketsModule } from './infrastructure/graphql/open-sockets.module.
 import { QueuesModule } from './infrastructure/queues/queues.module.js';
 import { RedisModule } from './infrastructure/redis/redis.module.js';
 import { MembersModule } from './members/members.module.js';
+import { RoutingModule } from './routing/routing.module.js';
 import { MessengerModule } from './messenger/messenger.module.js';
 
 /** Input validation for every resolver and controller; every problem of every field, nested ones too. */
@@ -57,6 +58,7 @@ export class AppModule {
         CampaignFacebookModule,
         MembersModule,
         MessengerModule,
+        RoutingModule,
         DemoModule,
         ...(serveApi ? [GraphqlModule.forRoot({ authenticatorModule: AuthModule })] : []),
         ...(serveClient

@@ -33,6 +33,22 @@ export const UserChanged = defineEvent<{ userId: string }>({
   schema: z.object({ userId: z.string() }),
 });
 
+export const AgentPresenceChanged = defineEvent<{
+  userId: string;
+  presence: 'OFFLINE' | 'AVAILABLE' | 'BREAK';
+  previous: 'OFFLINE' | 'AVAILABLE' | 'BREAK';
+}>({
+  name: 'agent.presence-changed',
+  description:
+    'A user chose another presence, or went OFFLINE when their last socket stayed closed past the grace period. Routing offers queued interactions to an agent who became AVAILABLE.',
+  schema: z.object({
+    userId: z.string(),
+    presence: z.enum(['OFFLINE', 'AVAILABLE', 'BREAK']),
+    previous: z.enum(['OFFLINE', 'AVAILABLE', 'BREAK']),
+  }),
+  ownerOf: (e) => e.userId,
+});
+
 export const UserSessionsEnded = defineEvent<{ userId: string; reason: string }>({
   name: 'user.sessions-ended',
   description:

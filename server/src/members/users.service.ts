@@ -6,7 +6,7 @@ import { passwordProblem } from '@parley/libs/shared/passwords.js';
 import { Presence, Role } from '@parley/libs/shared/roles.js';
 import { normalizeUsername } from '@parley/libs/shared/usernames.js';
 import type { ActiveAdminLookup } from '../campaigns/campaign-membership.js';
-import { UserChanged, UserSessionsEnded } from '../events/catalogue.js';
+import { AgentPresenceChanged, UserChanged, UserSessionsEnded } from '../events/catalogue.js';
 import type { Principal } from '../infrastructure/access/access.js';
 import { type AppConfig, ConfigError } from '../infrastructure/config/config.js';
 import { APP_CONFIG } from '../infrastructure/config/config.module.js';
@@ -162,8 +162,44 @@ export class UsersService implements OnApplicationBootstrap, ActiveAdminLookup {
       );
       uow.publish(UserSessionsEnded, { userId: id, reason: 'user deactivated' });
       uow.publish(UserChanged, { userId: id });
+      if (user.presence !== Presence.OFFLINE) {
+        uow.publish(AgentPresenceChanged, {
+          userId: id,
+          presence: Presence.OFFLINE,
+          previous: user.presence,
+        });
+      }
     });
     return this.getById(id);
+  }
+
+  /**
+   * Stores a presence already checked by presenceChange (libs/shared/presence.ts). The row is
+   * locked so two changes racing (the agent's click and the disconnect grace job) apply one after
+   * the other; an unchanged presence and reason changes nothing, not even presenceSince.
+   * `onlyIf` makes the change conditional on the presence found (the grace job sets OFFLINE only
+   * over what it saw). Resolves whether anything changed.
+   */
+  async setPresence(
+    id: string,
+    change: { presence: Presence; breakReason: string | null },
+    onlyIf?: (current: Presence) => boolean,
+  ): Promise<boolean> {
+    return this.transactions.run(async (uow) => {
+      const user = await uow.em.findOne(UserEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!user) throw ParleyError.notFound('User', id);
+      if (!user.active) return false;
+      if (onlyIf && !onlyIf(user.presence)) return false;
+      if (user.presence === change.presence && user.breakReason === change.breakReason) return false;
+      await uow.em.update(
+        UserEntity,
+        { id },
+        { presence: change.presence, breakReason: change.breakReason, presenceSince: new Date() },
+      );
+      uow.publish(AgentPresenceChanged, { userId: id, presence: change.presence, previous: user.presence });
+      uow.publish(UserChanged, { userId: id });
+      return true;
+    });
   }
 
   async reactivate(id: string): Promise<UserEntity> {

@@ -32,6 +32,8 @@ export interface AppConfig {
   tokenRefreshIntervalMinutes: number;
   /** A user token that expires within this many days is renewed. */
   tokenRefreshBeforeDays: number;
+  /** An agent whose last socket closed goes OFFLINE after this long, unless a socket reconnects. */
+  presenceGraceSeconds: number;
   jwtSecret: string;
   jwtTtlSeconds: number;
   /** 32 bytes for AES-256-GCM. */
@@ -83,6 +85,14 @@ const urlWithProtocol = (protocols: string[]) =>
     { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
   );
 
+/** A whole number from min to max; the message names the range (written plainly, e.g. 2592000). */
+const wholeNumber = (min: number, max: number) =>
+  z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(min, `must be between ${min} and ${max}`)
+    .max(max, `must be between ${min} and ${max}`);
+
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
@@ -123,12 +133,7 @@ const originList = z.string().transform((value, ctx) => {
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   ROLE: z.enum(['all', 'api', 'worker'], { message: 'must be all, api or worker' }).default('all'),
-  PORT: z.coerce
-    .number({ message: 'must be a number' })
-    .int('must be a whole number')
-    .min(0, 'must be between 0 and 65535')
-    .max(65535, 'must be between 0 and 65535')
-    .default(3000),
+  PORT: wholeNumber(0, 65535).default(3000),
   DATABASE_URL: urlWithProtocol(['mysql:', 'mariadb:']).default('mysql://root@127.0.0.1:3306/parley'),
   REDIS_URL: urlWithProtocol(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
   REDIS_PREFIX: z
@@ -146,45 +151,16 @@ const schema = z.object({
     .regex(/^\d{1,20}$/, 'must be the numeric Meta app id')
     .default('100000000000001'),
   FACEBOOK_DIALOG_URL: urlWithProtocol(['http:', 'https:']).optional(),
-  GRAPH_API_TIMEOUT_MS: z.coerce
-    .number({ message: 'must be a number' })
-    .int('must be a whole number')
-    .min(1000, 'must be between 1000 and 120000')
-    .max(120000, 'must be between 1000 and 120000')
-    .default(10000),
-  GRAPH_SEND_PER_SECOND: z.coerce
-    .number({ message: 'must be a number' })
-    .int('must be a whole number')
-    .min(1, 'must be between 1 and 300')
-    .max(300, 'must be between 1 and 300')
-    .default(250),
-  TOKEN_CHECK_INTERVAL_MINUTES: z.coerce
-    .number({ message: 'must be a number' })
-    .int('must be a whole number')
-    .min(1, 'must be between 1 and 1440')
-    .max(1440, 'must be between 1 and 1440')
-    .default(60),
-  TOKEN_REFRESH_INTERVAL_MINUTES: z.coerce
-    .number({ message: 'must be a number' })
-    .int('must be a whole number')
-    .min(5, 'must be between 5 and 10080')
-    .max(10080, 'must be between 5 and 10080')
-    .default(360),
-  TOKEN_REFRESH_BEFORE_DAYS: z.coerce
-    .number({ message: 'must be a number' })
-    .int('must be a whole number')
-    .min(1, 'must be between 1 and 365')
-    .max(365, 'must be between 1 and 365')
-    .default(20),
+  GRAPH_API_TIMEOUT_MS: wholeNumber(1000, 120000).default(10000),
+  GRAPH_SEND_PER_SECOND: wholeNumber(1, 300).default(250),
+  TOKEN_CHECK_INTERVAL_MINUTES: wholeNumber(1, 1440).default(60),
+  TOKEN_REFRESH_INTERVAL_MINUTES: wholeNumber(5, 10080).default(360),
+  TOKEN_REFRESH_BEFORE_DAYS: wholeNumber(1, 365).default(20),
+  PRESENCE_GRACE_SECONDS: wholeNumber(0, 600).default(30),
   FACEBOOK_APP_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   FACEBOOK_VERIFY_TOKEN: z.string().min(8, 'must be at least 8 characters').optional(),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  JWT_TTL_SECONDS: z.coerce
-    .number({ message: 'must be a number' })
-    .int('must be a whole number')
-    .min(60, 'must be between 60 and 2592000')
-    .max(2_592_000, 'must be between 60 and 2592000')
-    .default(43_200),
+  JWT_TTL_SECONDS: wholeNumber(60, 2_592_000).default(43_200),
   ENCRYPTION_KEY: encryptionKey.optional(),
   ADMIN_USERNAME: z
     .string()
@@ -269,6 +245,7 @@ export function loadConfig(
     tokenCheckIntervalMinutes: v.TOKEN_CHECK_INTERVAL_MINUTES,
     tokenRefreshIntervalMinutes: v.TOKEN_REFRESH_INTERVAL_MINUTES,
     tokenRefreshBeforeDays: v.TOKEN_REFRESH_BEFORE_DAYS,
+    presenceGraceSeconds: v.PRESENCE_GRACE_SECONDS,
     jwtSecret: jwtSecret!,
     jwtTtlSeconds: v.JWT_TTL_SECONDS,
     encryptionKey: key!,

@@ -7,6 +7,7 @@ import type { JobsOptions } from 'bullmq';
 export enum QueueName {
   Auth = 'auth',
   Facebook = 'facebook',
+  Routing = 'routing',
 }
 
 export enum JobName {
@@ -16,12 +17,15 @@ export enum JobName {
   CheckPageTokens = 'facebook.check-page-tokens',
   /** Renews popup user tokens close to expiry and re-reads their page tokens (repeating, TOKEN_REFRESH_INTERVAL_MINUTES). */
   RenewUserTokens = 'facebook.renew-user-tokens',
+  /** After an agent's last socket closed: OFFLINE unless one reconnected within PRESENCE_GRACE_SECONDS. */
+  PresenceGrace = 'routing.presence-grace',
 }
 
 export interface JobPayloads {
   [JobName.RecordApiKeyUse]: { apiKeyId: string; usedAt: string };
   [JobName.CheckPageTokens]: Record<string, never>;
   [JobName.RenewUserTokens]: Record<string, never>;
+  [JobName.PresenceGrace]: { userId: string; closedAt: string };
 }
 
 export interface JobDefinition {
@@ -50,6 +54,15 @@ export const JOB_DEFINITIONS: { readonly [J in JobName]: JobDefinition } = {
     queue: QueueName.Facebook,
     options: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { age: 7 * DAY, count: 100 } },
   },
+  [JobName.PresenceGrace]: {
+    queue: QueueName.Routing,
+    options: {
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 1_000 },
+      removeOnComplete: { age: 3600, count: 1_000 },
+      removeOnFail: { age: 7 * DAY, count: 1_000 },
+    },
+  },
 };
 
 /** Worker concurrency per queue. */
@@ -57,4 +70,5 @@ export const QUEUE_CONCURRENCY: { readonly [Q in QueueName]: number } = {
   [QueueName.Auth]: 4,
   // One token job at a time per process; a Redis lock keeps it to one across processes.
   [QueueName.Facebook]: 1,
+  [QueueName.Routing]: 8,
 };
