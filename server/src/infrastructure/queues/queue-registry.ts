@@ -7,6 +7,7 @@ import type { JobsOptions } from 'bullmq';
 export enum QueueName {
   Auth = 'auth',
   Facebook = 'facebook',
+  Messenger = 'messenger',
 }
 
 export enum JobName {
@@ -16,12 +17,21 @@ export enum JobName {
   CheckPageTokens = 'facebook.check-page-tokens',
   /** Renews popup user tokens close to expiry and re-reads their page tokens (repeating, TOKEN_REFRESH_INTERVAL_MINUTES). */
   RenewUserTokens = 'facebook.renew-user-tokens',
+  /** Applies every event of one stored webhook delivery (jobId `delivery-<id>`). */
+  ProcessDelivery = 'messenger.process-delivery',
+  /** Re-enqueues deliveries still PENDING after a crash or a lost enqueue (repeating, every minute, and at start). */
+  SweepDeliveries = 'messenger.sweep-deliveries',
+  /** Reads a contact's name and picture from the user profile API (jobId `profile-<contactId>`). */
+  FetchContactProfile = 'messenger.fetch-contact-profile',
 }
 
 export interface JobPayloads {
   [JobName.RecordApiKeyUse]: { apiKeyId: string; usedAt: string };
   [JobName.CheckPageTokens]: Record<string, never>;
   [JobName.RenewUserTokens]: Record<string, never>;
+  [JobName.ProcessDelivery]: { deliveryId: number };
+  [JobName.SweepDeliveries]: Record<string, never>;
+  [JobName.FetchContactProfile]: { contactId: string; campaignId: string };
 }
 
 export interface JobDefinition {
@@ -50,6 +60,30 @@ export const JOB_DEFINITIONS: { readonly [J in JobName]: JobDefinition } = {
     queue: QueueName.Facebook,
     options: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { age: 7 * DAY, count: 100 } },
   },
+  // The handler counts its own attempts in webhook_deliveries and marks FAILED after the last.
+  [JobName.ProcessDelivery]: {
+    queue: QueueName.Messenger,
+    options: {
+      attempts: 6,
+      backoff: { type: 'exponential', delay: 1_000 },
+      removeOnComplete: { age: 3600, count: 10_000 },
+      removeOnFail: { age: 7 * DAY, count: 10_000 },
+    },
+  },
+  [JobName.SweepDeliveries]: {
+    queue: QueueName.Messenger,
+    options: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { age: DAY, count: 100 } },
+  },
+  // Removed once done either way, so the next stale-profile message can enqueue the same jobId again.
+  [JobName.FetchContactProfile]: {
+    queue: QueueName.Messenger,
+    options: {
+      attempts: 4,
+      backoff: { type: 'exponential', delay: 2_000 },
+      removeOnComplete: true,
+      removeOnFail: true,
+    },
+  },
 };
 
 /** Worker concurrency per queue. */
@@ -57,4 +91,6 @@ export const QUEUE_CONCURRENCY: { readonly [Q in QueueName]: number } = {
   [QueueName.Auth]: 4,
   // One token job at a time per process; a Redis lock keeps it to one across processes.
   [QueueName.Facebook]: 1,
+  // Conversations are serialised by a row lock on the contact, so deliveries may run side by side.
+  [QueueName.Messenger]: 8,
 };
