@@ -169,19 +169,23 @@ describe('Messenger webhook ingest (against the simulator)', () => {
   });
 
   it('lists messages delivered out of order by their timestamps', async () => {
-    const carlaLike = await bed.sim.addCustomer(BAKERY.id, 'Out Oforder');
-    const sent = bed.sim.batch(
-      [
-        { pageId: BAKERY.id, psid: carlaLike.psid, text: 'first' },
-        { pageId: BAKERY.id, psid: carlaLike.psid, text: 'second' },
-      ],
-      'reversed',
-    );
-    expect(sent.events[0].timestamp).toBeLessThanOrEqual(sent.events[1].timestamp);
+    const { psid } = bed.sim.addCustomer(BAKERY.id, 'Out Oforder');
+    const at = Date.now();
+    const message = (ts: number, mid: string, text: string) => ({
+      sender: { id: psid },
+      recipient: { id: BAKERY.id },
+      timestamp: ts,
+      message: { mid, text },
+    });
+    // Two deliveries, the later message first, as Facebook may do.
+    expect((await post(page(BAKERY.id, message(at + 5, 'm_ooo_2', 'second')))).status).toBe(200);
+    expect((await post(page(BAKERY.id, message(at, 'm_ooo_1', 'first')))).status).toBe(200);
     await settled();
-    const contact = await contactOf(BAKERY.id, carlaLike.psid);
+    const contact = await contactOf(BAKERY.id, psid);
     const listed = await rows('SELECT text FROM messages WHERE contactId = ? ORDER BY sentAt', [contact.id]);
     expect(listed.map((m) => m.text)).toEqual(['first', 'second']);
+    const [interaction] = await interactionsOf(contact.id);
+    expect((interaction.lastCustomerMessageAt as Date).getTime()).toBe(at + 5);
   });
 
   it('stores an attachment and a quick reply', async () => {
