@@ -3,6 +3,7 @@ import { Campaigns1764057700000 } from './1764057700000-campaigns.js';
 import { UserSessionVersion1764057800000 } from './1764057800000-user-session-version.js';
 import { NormalisedUsernames1764057900000 } from './1764057900000-normalised-usernames.js';
 import { FacebookPageConnection1764058000000 } from './1764058000000-facebook-page-connection.js';
+import { MessengerIngest1764058100000 } from './1764058100000-messenger-ingest.js';
 
 /** Every migration in order; listed explicitly so bundlers, tests and the built server agree. */
 export const ALL_MIGRATIONS = [
@@ -11,4 +12,5 @@ export const ALL_MIGRATIONS = [
   UserSessionVersion1764057800000,
   NormalisedUsernames1764057900000,
   FacebookPageConnection1764058000000,
+  MessengerIngest1764058100000,
 ];

@@ -22,7 +22,14 @@ describe('health, limits and the emitted schema', () => {
     expect(ready.status).toBe(200);
     const body = (await ready.json()) as { status: string; details: Record<string, { status: string }> };
     expect(body.status).toBe('ok');
-    expect(Object.keys(body.details).sort()).toEqual(['mysql', 'queue:auth', 'queue:facebook', 'redis']);
+    expect(Object.keys(body.details).sort()).toEqual([
+      'mysql',
+      'queue:auth',
+      'queue:facebook',
+      'queue:messenger',
+      'queue:routing',
+      'redis',
+    ]);
   });
 
   it('echoes a request id for log correlation', async () => {

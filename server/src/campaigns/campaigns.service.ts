@@ -89,6 +89,15 @@ export class CampaignsService {
     return rows.map((c) => c.id);
   }
 
+  /** The campaign owning a Facebook page (a page belongs to at most one), for webhook ingest; null if none. */
+  async findByPageId(pageId: string): Promise<{ id: string; enabled: boolean; channel: Channel } | null> {
+    const found = await this.campaigns.findOne({
+      select: { id: true, enabled: true, channel: true },
+      where: { pageId },
+    });
+    return found ? { id: found.id, enabled: found.enabled, channel: found.channel } : null;
+  }
+
   async getById(id: string): Promise<CampaignEntity> {
     const campaign = await this.campaigns.findOne({ where: { id }, ...WITH_RESPONSES });
     if (!campaign) throw ParleyError.notFound('Campaign', id);

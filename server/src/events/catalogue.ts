@@ -61,3 +61,36 @@ export const ApiKeyChanged = defineEvent<{ apiKeyId: string; revoked: boolean }>
   description: 'An API key was created or revoked; a revoked key is refused at once on every instance.',
   schema: z.object({ apiKeyId: z.string(), revoked: z.boolean() }),
 });
+
+export const InteractionQueued = defineEvent<{ interactionId: string; campaignId: string }>({
+  name: 'interaction.queued',
+  description:
+    "An interaction entered its campaign's queue: created by a customer's first message, or an ABANDONED one re-queued (keeping its queuedAt) by a new message. Routing offers it.",
+  schema: z.object({ interactionId: z.string(), campaignId: z.string() }),
+  ownerOf: (e) => e.campaignId,
+});
+
+export const InteractionMessageReceived = defineEvent<{
+  interactionId: string;
+  campaignId: string;
+  agentId: string | null;
+  messageId: string;
+}>({
+  name: 'interaction.message-received',
+  description:
+    'A customer message joined an interaction that was already open (QUEUED, OFFERED or ACTIVE); agentId is who holds it, if anyone.',
+  schema: z.object({
+    interactionId: z.string(),
+    campaignId: z.string(),
+    agentId: z.string().nullable(),
+    messageId: z.string(),
+  }),
+  ownerOf: (e) => e.campaignId,
+});
+
+export const MessageStatusChanged = defineEvent<{ messageId: string; interactionId: string | null }>({
+  name: 'message.status-changed',
+  description:
+    'An outbound message moved on (SENT by its echo, DELIVERED, READ), or its reaction changed. Published for messages of an interaction only.',
+  schema: z.object({ messageId: z.string(), interactionId: z.string().nullable() }),
+});

@@ -1,11 +1,30 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { CampaignsModule } from '../campaigns/campaigns.module.js';
+import { CampaignFacebookModule } from '../campaigns/facebook/facebook.module.js';
+import { ContactEntity } from './contacts/contact.entity.js';
+import { ContactsService } from './contacts/contacts.service.js';
+import { GraphModule } from './graph/graph.module.js';
+import { InboundEvents } from './inbound/inbound-events.service.js';
+import { WebhookDeliveries } from './inbound/webhook-deliveries.service.js';
+import { MessageEntity } from './message.entity.js';
 import { MessengerSettingsResolver } from './messenger-settings.resolver.js';
 import { MessengerWebhookController } from './webhook.controller.js';
 import { WebhookHealth } from './webhook-health.js';
 
-/** Messenger's side of Parley: the webhook and its settings (the Graph client is GraphModule). */
+/**
+ * Messenger's side of Parley: the webhook and its settings, the durable ingest of deliveries,
+ * contacts and messages (docs/messenger.md). The Graph client is GraphModule.
+ */
 @Module({
+  imports: [
+    TypeOrmModule.forFeature([ContactEntity, MessageEntity]),
+    CampaignsModule,
+    CampaignFacebookModule,
+    GraphModule,
+  ],
   controllers: [MessengerWebhookController],
-  providers: [WebhookHealth, MessengerSettingsResolver],
+  providers: [WebhookHealth, MessengerSettingsResolver, ContactsService, InboundEvents, WebhookDeliveries],
+  exports: [ContactsService],
 })
 export class MessengerModule {}

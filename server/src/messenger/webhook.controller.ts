@@ -5,7 +5,14 @@ import { Public } from '../infrastructure/access/access.js';
 import type { AppConfig } from '../infrastructure/config/config.js';
 import { APP_CONFIG } from '../infrastructure/config/config.module.js';
 import { sameSecret } from '../infrastructure/crypto/secret-box.js';
+import { WebhookDeliveries } from './inbound/webhook-deliveries.service.js';
 import { WebhookHealth } from './webhook-health.js';
+
+/**
+ * Facebook gives up on an answer after 5 s: a store still running by then answers 503 instead, so
+ * Facebook retries (a row that lands late is only processed twice, which changes nothing).
+ */
+export const STORE_TIMEOUT_MS = 4_000;
 
 /** `sha256=<lowercase hex HMAC-SHA256 of the raw body with the app secret>` matches the header, in constant time. */
 export function signatureMatches(rawBody: Buffer | undefined, header: unknown, appSecret: string): boolean {
@@ -18,8 +25,8 @@ export function signatureMatches(rawBody: Buffer | undefined, header: unknown, a
  * Meta's Messenger webhook (docs/facebook.md#webhook). Public: Meta authenticates with the verify
  * token (GET) and the X-Hub-Signature-256 signature (POST), checked over the raw bytes.
  *
- * The POST only verifies and acknowledges for now: storing and processing the events durably
- * (dedupe, ordering, conversations) is the next issue's ingest.
+ * The POST stores the exact bytes in webhook_deliveries and only then answers 200; the events are
+ * applied by a job (docs/messenger.md). If the store fails it answers 503 so Facebook retries.
  */
 @Controller('webhooks/messenger')
 @Public()
@@ -28,6 +35,7 @@ export class MessengerWebhookController {
 
   constructor(
     private readonly health: WebhookHealth,
+    private readonly deliveries: WebhookDeliveries,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -58,7 +66,29 @@ export class MessengerWebhookController {
       res.status(403).type('text/plain').send('Forbidden');
       return;
     }
-    await this.health.record('accepted').catch(() => undefined);
+    void this.health.record('accepted').catch(() => undefined);
+    let deliveryId: number;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      deliveryId = await Promise.race([
+        this.deliveries.store(req.rawBody!),
+        new Promise<never>((_resolve, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`no answer within ${STORE_TIMEOUT_MS} ms`)),
+            STORE_TIMEOUT_MS,
+          );
+        }),
+      ]);
+    } catch (error) {
+      this.logger.error(
+        `Could not store a webhook delivery; answered 503 so Facebook retries: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      res.status(503).type('text/plain').send('Service Unavailable');
+      return;
+    } finally {
+      clearTimeout(timer);
+    }
     res.status(200).type('text/plain').send('EVENT_RECEIVED');
+    void this.deliveries.enqueue(deliveryId);
   }
 }

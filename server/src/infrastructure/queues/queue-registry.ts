@@ -8,6 +8,7 @@ export enum QueueName {
   Auth = 'auth',
   Facebook = 'facebook',
   Routing = 'routing',
+  Messenger = 'messenger',
 }
 
 export enum JobName {
@@ -19,6 +20,12 @@ export enum JobName {
   RenewUserTokens = 'facebook.renew-user-tokens',
   /** After an agent's last socket closed: OFFLINE unless one reconnected within PRESENCE_GRACE_SECONDS. */
   PresenceGrace = 'routing.presence-grace',
+  /** Applies every event of one stored webhook delivery (jobId `delivery-<id>`). */
+  ProcessDelivery = 'messenger.process-delivery',
+  /** Re-enqueues deliveries still PENDING after a crash or a lost enqueue (repeating, every minute, and at start). */
+  SweepDeliveries = 'messenger.sweep-deliveries',
+  /** Reads a contact's name and picture from the user profile API (jobId `profile-<contactId>`). */
+  FetchContactProfile = 'messenger.fetch-contact-profile',
 }
 
 export interface JobPayloads {
@@ -26,6 +33,9 @@ export interface JobPayloads {
   [JobName.CheckPageTokens]: Record<string, never>;
   [JobName.RenewUserTokens]: Record<string, never>;
   [JobName.PresenceGrace]: { userId: string; closedAt: string };
+  [JobName.ProcessDelivery]: { deliveryId: number };
+  [JobName.SweepDeliveries]: Record<string, never>;
+  [JobName.FetchContactProfile]: { contactId: string; campaignId: string };
 }
 
 export interface JobDefinition {
@@ -63,6 +73,30 @@ export const JOB_DEFINITIONS: { readonly [J in JobName]: JobDefinition } = {
       removeOnFail: { age: 7 * DAY, count: 1_000 },
     },
   },
+  // The handler counts its own attempts in webhook_deliveries and marks FAILED after the last.
+  [JobName.ProcessDelivery]: {
+    queue: QueueName.Messenger,
+    options: {
+      attempts: 6,
+      backoff: { type: 'exponential', delay: 1_000 },
+      removeOnComplete: { age: 3600, count: 10_000 },
+      removeOnFail: { age: 7 * DAY, count: 10_000 },
+    },
+  },
+  [JobName.SweepDeliveries]: {
+    queue: QueueName.Messenger,
+    options: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { age: DAY, count: 100 } },
+  },
+  // Removed once done either way, so the next stale-profile message can enqueue the same jobId again.
+  [JobName.FetchContactProfile]: {
+    queue: QueueName.Messenger,
+    options: {
+      attempts: 4,
+      backoff: { type: 'exponential', delay: 2_000 },
+      removeOnComplete: true,
+      removeOnFail: true,
+    },
+  },
 };
 
 /** Worker concurrency per queue. */
@@ -71,4 +105,6 @@ export const QUEUE_CONCURRENCY: { readonly [Q in QueueName]: number } = {
   // One token job at a time per process; a Redis lock keeps it to one across processes.
   [QueueName.Facebook]: 1,
   [QueueName.Routing]: 8,
+  // Conversations are serialised by a row lock on the contact, so deliveries may run side by side.
+  [QueueName.Messenger]: 8,
 };

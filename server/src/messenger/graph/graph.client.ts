@@ -240,6 +240,26 @@ export class GraphClient {
     await this.call('DELETE', `${encodeURIComponent(pageId)}/subscribed_apps`, { token: pageToken });
   }
 
+  /**
+   * A customer's name and picture (`{PSID}?fields=first_name,last_name,profile_pic`) with the page
+   * token. Facebook answers 100/2018218 when the person has no profile Parley may read.
+   */
+  async profile(
+    psid: string,
+    pageToken: string,
+  ): Promise<{ firstName: string | null; lastName: string | null; profilePic: string | null }> {
+    const answer = await this.call<{ first_name?: string; last_name?: string; profile_pic?: string }>(
+      'GET',
+      encodeURIComponent(psid),
+      { token: pageToken, params: { fields: 'first_name,last_name,profile_pic' } },
+    );
+    return {
+      firstName: answer.first_name || null,
+      lastName: answer.last_name || null,
+      profilePic: answer.profile_pic || null,
+    };
+  }
+
   /** What Facebook knows of a token, asked with the app token. */
   async debugToken(inputToken: string): Promise<TokenDebug> {
     const answer = await this.call<{

@@ -1,0 +1,280 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { WebhookEvent } from '@parley/libs/messenger/webhook-events.js';
+import { Channel } from '@parley/libs/shared/campaigns.js';
+import { CampaignsService } from '../../campaigns/campaigns.service.js';
+import {
+  InteractionMessageReceived,
+  InteractionQueued,
+  MessageStatusChanged,
+} from '../../events/catalogue.js';
+import { Transactions, type UnitOfWork } from '../../infrastructure/events/after-commit.js';
+import { JobName } from '../../infrastructure/queues/queue-registry.js';
+import { type ContactRef, ContactsService } from '../contacts/contacts.service.js';
+
+/** The campaign owning a page, as ingest needs it; null when no campaign owns the page. */
+export type PageOwner = { id: string; enabled: boolean; channel: string } | null;
+
+type Of<K extends WebhookEvent['kind']> = Extract<WebhookEvent, { kind: K }>;
+
+/** An orphaned page is logged at most once per this long. */
+const ORPHAN_LOG_EVERY_MS = 60_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const cut = (text: string | null | undefined, max: number) => (text == null ? null : text.slice(0, max));
+
+interface Row {
+  id: string;
+  interactionId: string | null;
+}
+
+/**
+ * Applies one webhook event. Each runs in one short transaction that first locks the contact row,
+ * so the events of one conversation are applied one at a time whichever worker runs them; every
+ * change is idempotent (dedupe by (page, mid), monotonic statuses), so a redelivery or a retried
+ * job changes nothing.
+ */
+@Injectable()
+export class InboundEvents {
+  private readonly logger = new Logger('MessengerInbound');
+  private readonly orphanLoggedAt = new Map<string, number>();
+
+  constructor(
+    private readonly transactions: Transactions,
+    private readonly campaigns: CampaignsService,
+    private readonly contacts: ContactsService,
+  ) {}
+
+  /** `owners` caches the page lookups of one delivery. */
+  async apply(event: WebhookEvent, owners: Map<string, PageOwner> = new Map()): Promise<void> {
+    if (event.kind === 'unknown' || !event.psid) return; // kept in the raw delivery, nothing to do
+    let owner = owners.get(event.pageId);
+    if (owner === undefined) {
+      owner = await this.campaigns.findByPageId(event.pageId);
+      owners.set(event.pageId, owner);
+    }
+    const contact = await this.contacts.ensure(event.pageId, event.psid);
+    await this.transactions.run(async (uow) => {
+      await this.contacts.lock(uow.em, contact.id);
+      switch (event.kind) {
+        case 'message':
+        case 'postback':
+          return this.inbound(uow, event, owner, contact);
+        case 'echo':
+          return this.echo(uow, event, owner, contact);
+        case 'delivery':
+          return this.delivered(uow, event, contact);
+        case 'read':
+          return this.read(uow, event, contact);
+        case 'reaction':
+          return this.reaction(uow, event);
+      }
+    });
+  }
+
+  private async inbound(
+    uow: UnitOfWork,
+    e: Of<'message'> | Of<'postback'>,
+    owner: PageOwner,
+    contact: ContactRef,
+  ): Promise<void> {
+    // A postback without a mid (older API versions) is deduplicated by customer and time instead.
+    const mid = e.mid ?? `postback:${e.psid}:${e.timestamp}`;
+    if (await this.byMid(uow, e.pageId, mid)) return; // redelivered: exactly once
+    const messageId = randomUUID();
+    const sentAt = new Date(e.timestamp);
+    const interactionId = await this.route(uow, e.pageId, owner, contact, messageId, sentAt);
+    const message = e.kind === 'message' ? e : null;
+    await uow.em.query(
+      `INSERT INTO messages (id, pageId, contactId, interactionId, direction, mid, text, attachments,
+         quickReplyPayload, postbackPayload, replyToMid, sentAt, status)
+       VALUES (?, ?, ?, ?, 'INBOUND', ?, ?, ?, ?, ?, ?, ?, 'DELIVERED')`,
+      [
+        messageId,
+        e.pageId,
+        contact.id,
+        interactionId,
+        mid,
+        message ? message.text : e.kind === 'postback' ? e.title : null,
+        JSON.stringify(message?.attachments ?? []),
+        cut(message?.quickReplyPayload, 1000),
+        e.kind === 'postback' ? cut(e.payload, 1000) : null,
+        cut(message?.replyToMid, 255),
+        sentAt,
+      ],
+    );
+    if (owner && contact.profileStale) {
+      uow.enqueue(
+        JobName.FetchContactProfile,
+        { contactId: contact.id, campaignId: owner.id },
+        { jobId: `profile-${contact.id}` },
+      );
+    }
+  }
+
+  /**
+   * The interaction a customer message belongs to: the open one of (campaign, contact), or a new
+   * QUEUED one; an ABANDONED one is re-queued keeping its queuedAt. Null when not routed.
+   */
+  private async route(
+    uow: UnitOfWork,
+    pageId: string,
+    owner: PageOwner,
+    contact: ContactRef,
+    messageId: string,
+    sentAt: Date,
+  ): Promise<string | null> {
+    if (!owner) {
+      this.logOrphan(pageId);
+      return null;
+    }
+    if (!owner.enabled || owner.channel !== Channel.MESSENGER) {
+      this.logger.log(
+        `Message of contact ${contact.id} stored, not routed: campaign ${owner.id} is disabled`,
+      );
+      return null;
+    }
+    const campaignId = owner.id;
+    const [open] = (await uow.em.query(
+      'SELECT id, status, agentId FROM interactions WHERE campaignId = ? AND openContactId = ? FOR UPDATE',
+      [campaignId, contact.id],
+    )) as { id: string; status: string; agentId: string | null }[];
+    if (!open) {
+      const interactionId = randomUUID();
+      await uow.em.query(
+        `INSERT INTO interactions (id, campaignId, contactId, status, queuedAt, lastCustomerMessageAt)
+         VALUES (?, ?, ?, 'QUEUED', NOW(3), ?)`,
+        [interactionId, campaignId, contact.id, sentAt],
+      );
+      uow.publish(InteractionQueued, { interactionId, campaignId });
+      return interactionId;
+    }
+    await uow.em.query(
+      `UPDATE interactions
+         SET status = IF(status = 'ABANDONED', 'QUEUED', status),
+             lastCustomerMessageAt = GREATEST(COALESCE(lastCustomerMessageAt, ?), ?)
+       WHERE id = ?`,
+      [sentAt, sentAt, open.id],
+    );
+    if (open.status === 'ABANDONED') uow.publish(InteractionQueued, { interactionId: open.id, campaignId });
+    else
+      uow.publish(InteractionMessageReceived, {
+        interactionId: open.id,
+        campaignId,
+        agentId: open.agentId,
+        messageId,
+      });
+    return open.id;
+  }
+
+  /** An echo: Parley's own send (metadata = its message id) becomes SENT; else a reply typed in the page inbox. */
+  private async echo(uow: UnitOfWork, e: Of<'echo'>, owner: PageOwner, contact: ContactRef): Promise<void> {
+    if (e.metadata && UUID.test(e.metadata)) {
+      const [own] = (await uow.em.query(
+        "SELECT id, interactionId, status FROM messages WHERE id = ? AND pageId = ? AND direction = 'OUTBOUND'",
+        [e.metadata, e.pageId],
+      )) as (Row & { status: string })[];
+      if (own) {
+        await uow.em.query(
+          `UPDATE messages
+             SET mid = COALESCE(mid, ?),
+                 error = IF(status IN ('PENDING','FAILED'), NULL, error),
+                 status = IF(status IN ('PENDING','FAILED'), 'SENT', status)
+           WHERE id = ?`,
+          [e.mid, own.id],
+        );
+        if (own.status === 'PENDING' || own.status === 'FAILED') this.statusChanged(uow, [own]);
+        return;
+      }
+    }
+    if (await this.byMid(uow, e.pageId, e.mid)) return;
+    let interactionId: string | null = null;
+    if (owner) {
+      const [open] = (await uow.em.query(
+        'SELECT id FROM interactions WHERE campaignId = ? AND openContactId = ?',
+        [owner.id, contact.id],
+      )) as { id: string }[];
+      interactionId = open?.id ?? null;
+    }
+    await uow.em.query(
+      `INSERT INTO messages (id, pageId, contactId, interactionId, direction, mid, text, attachments, sentAt, status, metadata)
+       VALUES (?, ?, ?, ?, 'OUTBOUND', ?, ?, ?, ?, 'SENT', ?)`,
+      [
+        randomUUID(),
+        e.pageId,
+        contact.id,
+        interactionId,
+        e.mid,
+        e.text,
+        JSON.stringify(e.attachments),
+        new Date(e.timestamp),
+        cut(e.metadata, 1000),
+      ],
+    );
+  }
+
+  /** Outbound messages up to the watermark (or named in mids) are DELIVERED; never a step back. */
+  private async delivered(uow: UnitOfWork, e: Of<'delivery'>, contact: ContactRef): Promise<void> {
+    const mids = e.mids.length ? e.mids : ['\u0000'];
+    const rows = (await uow.em.query(
+      `SELECT id, interactionId FROM messages
+        WHERE contactId = ? AND direction = 'OUTBOUND'
+          AND ((status = 'SENT' AND sentAt <= ?) OR (status IN ('PENDING','SENT','FAILED') AND mid IN (?)))
+        FOR UPDATE`,
+      [contact.id, new Date(e.watermark), mids],
+    )) as Row[];
+    await this.setStatus(uow, rows, 'DELIVERED');
+  }
+
+  /** Outbound messages up to the watermark are READ. */
+  private async read(uow: UnitOfWork, e: Of<'read'>, contact: ContactRef): Promise<void> {
+    const rows = (await uow.em.query(
+      `SELECT id, interactionId FROM messages
+        WHERE contactId = ? AND direction = 'OUTBOUND' AND status IN ('SENT','DELIVERED') AND sentAt <= ?
+        FOR UPDATE`,
+      [contact.id, new Date(e.watermark)],
+    )) as Row[];
+    await this.setStatus(uow, rows, 'READ');
+  }
+
+  private async reaction(uow: UnitOfWork, e: Of<'reaction'>): Promise<void> {
+    const [row] = (await uow.em.query(
+      'SELECT id, interactionId, reaction FROM messages WHERE pageId = ? AND mid = ?',
+      [e.pageId, e.mid],
+    )) as (Row & { reaction: string | null })[];
+    if (!row) return; // a message Parley never saw (before the page was connected)
+    const reaction = e.action === 'unreact' ? null : cut(e.emoji ?? e.reaction, 32);
+    if (row.reaction === reaction) return;
+    await uow.em.query('UPDATE messages SET reaction = ? WHERE id = ?', [reaction, row.id]);
+    this.statusChanged(uow, [row]);
+  }
+
+  private async setStatus(uow: UnitOfWork, rows: Row[], status: 'DELIVERED' | 'READ'): Promise<void> {
+    if (!rows.length) return;
+    await uow.em.query('UPDATE messages SET status = ? WHERE id IN (?)', [status, rows.map((r) => r.id)]);
+    this.statusChanged(uow, rows);
+  }
+
+  private statusChanged(uow: UnitOfWork, rows: Row[]) {
+    for (const row of rows)
+      if (row.interactionId)
+        uow.publish(MessageStatusChanged, { messageId: row.id, interactionId: row.interactionId });
+  }
+
+  private async byMid(uow: UnitOfWork, pageId: string, mid: string): Promise<boolean> {
+    const found = (await uow.em.query('SELECT id FROM messages WHERE pageId = ? AND mid = ?', [
+      pageId,
+      mid,
+    ])) as unknown[];
+    return found.length > 0;
+  }
+
+  /** A page no campaign owns: its messages are stored; said once a minute per page at most. */
+  private logOrphan(pageId: string) {
+    const now = Date.now();
+    if (now - (this.orphanLoggedAt.get(pageId) ?? 0) < ORPHAN_LOG_EVERY_MS) return;
+    this.orphanLoggedAt.set(pageId, now);
+    if (this.orphanLoggedAt.size > 10_000) this.orphanLoggedAt.clear();
+    this.logger.warn(`Orphaned message: page ${pageId} belongs to no campaign; stored, not routed`);
+  }
+}

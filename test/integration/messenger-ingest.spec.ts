@@ -1,0 +1,348 @@
+import { Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { type Connection, createConnection } from 'mysql2/promise';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { metaJson, signatureHeaders } from '../../libs/messenger-simulator/simulator.js';
+import { parseDatabaseUrl } from '../../server/src/infrastructure/database/database.js';
+import { JobQueue } from '../../server/src/infrastructure/queues/job-queue.service.js';
+import { JobName } from '../../server/src/infrastructure/queues/queue-registry.js';
+import { createCampaign } from '../support/campaigns.js';
+import { type FacebookTestBed, SEED, startFacebookTestBed } from '../support/facebook.js';
+import { eventually, gql, login } from '../support/graphql.js';
+
+const CONNECT = `mutation($c: ID!, $p: String!, $t: String!) { connectFacebookPage(campaignId: $c, pageId: $p, pageAccessToken: $t) { id tokenStatus } }`;
+const BAKERY = SEED.pages.bakery;
+const BIKES = SEED.pages.bikes;
+const ADA = SEED.customers.bakery.ada;
+const BJORN = SEED.customers.bakery.bjorn;
+const NO_PROFILE = SEED.customers.bakery.noProfile;
+const ORPHAN_PAGE = '1000000000000099';
+
+type Row = Record<string, unknown>;
+
+describe('Messenger webhook ingest (against the simulator)', () => {
+  let bed: FacebookTestBed;
+  let db: Connection;
+  let bakeryCampaign: string;
+  let bikesCampaign: string;
+
+  beforeAll(async () => {
+    bed = await startFacebookTestBed();
+    const { baseUrl } = bed.server;
+    const admin = await login(baseUrl, bed.server.adminUsername, bed.server.adminPassword);
+    bakeryCampaign = (await createCampaign(baseUrl, admin, { name: 'Bakery', channel: 'MESSENGER' })).id;
+    bikesCampaign = (await createCampaign(baseUrl, admin, { name: 'Bikes', channel: 'MESSENGER' })).id;
+    for (const [c, page] of [
+      [bakeryCampaign, BAKERY],
+      [bikesCampaign, BIKES],
+    ] as const) {
+      const done = await gql(baseUrl, CONNECT, { c, p: page.id, t: page.token }, { token: admin });
+      expect(done.errors).toBeUndefined();
+    }
+    const { database, ...server } = parseDatabaseUrl(bed.server.environment.databaseUrl);
+    db = await createConnection({ ...server, database, timezone: 'Z', dateStrings: false });
+    await db.query("SET time_zone = '+00:00'");
+    await db.query('UPDATE campaigns SET enabled = 0 WHERE id = ?', [bikesCampaign]);
+    bed.sim.configure({ webhookUrl: `${baseUrl}/webhooks/messenger`, verifyToken: bed.verifyToken });
+  });
+  afterAll(async () => {
+    await db?.end();
+    await bed?.stop();
+  });
+
+  const rows = async (sql: string, params: unknown[] = []) => (await db.query(sql, params))[0] as Row[];
+
+  /** Every delivery Facebook sent has been answered, and every stored one processed. */
+  async function settled() {
+    await bed.sim.webhooksIdle();
+    await eventually(async () => {
+      const [{ n }] = await rows("SELECT COUNT(*) AS n FROM webhook_deliveries WHERE status = 'PENDING'");
+      return Number(n) === 0;
+    });
+  }
+
+  /** A signed POST as Facebook would send it, for events the simulator does not make on its own. */
+  async function post(body: unknown, headers?: Record<string, string>) {
+    const bytes = Buffer.from(metaJson(body));
+    return fetch(`${bed.server.baseUrl}/webhooks/messenger`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(headers ?? signatureHeaders(bytes, bed.appSecret)) },
+      body: bytes,
+    });
+  }
+
+  const page = (pageId: string, ...messaging: unknown[]) => ({
+    object: 'page',
+    entry: [{ id: pageId, time: Date.now(), messaging }],
+  });
+
+  const contactOf = async (pageId: string, psid: string) =>
+    (await rows('SELECT * FROM contacts WHERE pageId = ? AND psid = ?', [pageId, psid]))[0];
+  const messagesOf = async (contactId: unknown) =>
+    rows('SELECT * FROM messages WHERE contactId = ? ORDER BY sentAt, createdAt', [contactId]);
+  const interactionsOf = async (contactId: unknown) =>
+    rows('SELECT * FROM interactions WHERE contactId = ?', [contactId]);
+
+  it('refuses a bad signature with 403 and stores nothing', async () => {
+    const before = await rows('SELECT COUNT(*) AS n FROM webhook_deliveries');
+    const refused = await post(page(BAKERY.id), { 'X-Hub-Signature-256': 'sha256=00' });
+    expect(refused.status).toBe(403);
+    expect(await rows('SELECT COUNT(*) AS n FROM webhook_deliveries')).toEqual(before);
+  });
+
+  it("stores a customer's message: contact named from the profile, message, QUEUED interaction", async () => {
+    const { mid, timestamp } = bed.sim.customerWrites(BAKERY.id, ADA.psid, { text: 'Hello there 🍞' });
+    await settled();
+    const contact = await contactOf(BAKERY.id, ADA.psid);
+    expect(contact).toBeDefined();
+    const [message] = await messagesOf(contact.id);
+    expect(message).toMatchObject({ direction: 'INBOUND', mid, text: 'Hello there 🍞', pageId: BAKERY.id });
+    expect((message.sentAt as Date).getTime()).toBe(timestamp);
+    const [interaction] = await interactionsOf(contact.id);
+    expect(interaction).toMatchObject({
+      campaignId: bakeryCampaign,
+      status: 'QUEUED',
+      id: message.interactionId,
+    });
+    expect((interaction.lastCustomerMessageAt as Date).getTime()).toBe(timestamp);
+    const [delivery] = await rows(
+      'SELECT status, attempts, processedAt FROM webhook_deliveries ORDER BY id DESC LIMIT 1',
+    );
+    expect(delivery.status).toBe('PROCESSED');
+    await eventually(async () => (await contactOf(BAKERY.id, ADA.psid)).hasProfile === 1);
+    expect(await contactOf(BAKERY.id, ADA.psid)).toMatchObject({
+      name: `${ADA.firstName} ${ADA.lastName}`,
+      firstName: ADA.firstName,
+      hasProfile: 1,
+    });
+    expect((await contactOf(BAKERY.id, ADA.psid)).profilePicUrl).toMatch(/^http/);
+
+    // A second message joins the same interaction.
+    bed.sim.customerWrites(BAKERY.id, ADA.psid, { text: 'Anyone?' });
+    await settled();
+    expect(await messagesOf(contact.id)).toHaveLength(2);
+    expect(await interactionsOf(contact.id)).toHaveLength(1);
+  });
+
+  it('gives a customer without a profile the "Messenger user 0003" name', async () => {
+    bed.sim.customerWrites(BAKERY.id, NO_PROFILE.psid, { text: 'hi' });
+    await settled();
+    await eventually(async () => (await contactOf(BAKERY.id, NO_PROFILE.psid))?.hasProfile === 0);
+    expect(await contactOf(BAKERY.id, NO_PROFILE.psid)).toMatchObject({
+      name: 'Messenger user 0003',
+      hasProfile: 0,
+      profilePicUrl: null,
+    });
+  });
+
+  it('applies every event of a batch (several entries), and a redelivered mid changes nothing', async () => {
+    const sent = bed.sim.batch([
+      { pageId: BAKERY.id, psid: BJORN.psid, text: 'one' },
+      { pageId: BAKERY.id, psid: BJORN.psid, text: 'two' },
+      { pageId: BIKES.id, psid: SEED.customers.bikes.carla.psid, text: 'bikes' },
+      {
+        pageId: BAKERY.id,
+        psid: BJORN.psid,
+        kind: 'postback',
+        postbackPayload: 'MENU',
+        postbackTitle: 'Menu',
+      },
+    ]);
+    await settled();
+    const bjorn = await contactOf(BAKERY.id, BJORN.psid);
+    const messages = await messagesOf(bjorn.id);
+    expect(messages.map((m) => m.text)).toEqual(['one', 'two', 'Menu']);
+    expect(messages[2]).toMatchObject({ postbackPayload: 'MENU' });
+    expect(await interactionsOf(bjorn.id)).toHaveLength(1);
+    const carla = await contactOf(BIKES.id, SEED.customers.bikes.carla.psid);
+    expect(await messagesOf(carla.id)).toHaveLength(1);
+
+    const before = await rows('SELECT id, updatedAt, interactionId FROM messages ORDER BY id');
+    const interactionsBefore = await rows('SELECT id, status, updatedAt FROM interactions ORDER BY id');
+    bed.sim.redeliver(sent.events[0].mid!);
+    bed.sim.redeliver(sent.events[0].mid!);
+    await settled();
+    expect(await rows('SELECT id, updatedAt, interactionId FROM messages ORDER BY id')).toEqual(before);
+    expect(await rows('SELECT id, status, updatedAt FROM interactions ORDER BY id')).toEqual(
+      interactionsBefore,
+    );
+  });
+
+  it('lists messages delivered out of order by their timestamps', async () => {
+    const { psid } = bed.sim.addCustomer(BAKERY.id, 'Out Oforder');
+    const at = Date.now();
+    const message = (ts: number, mid: string, text: string) => ({
+      sender: { id: psid },
+      recipient: { id: BAKERY.id },
+      timestamp: ts,
+      message: { mid, text },
+    });
+    // Two deliveries, the later message first, as Facebook may do.
+    expect((await post(page(BAKERY.id, message(at + 5, 'm_ooo_2', 'second')))).status).toBe(200);
+    expect((await post(page(BAKERY.id, message(at, 'm_ooo_1', 'first')))).status).toBe(200);
+    await settled();
+    const contact = await contactOf(BAKERY.id, psid);
+    const listed = await rows('SELECT text FROM messages WHERE contactId = ? ORDER BY sentAt', [contact.id]);
+    expect(listed.map((m) => m.text)).toEqual(['first', 'second']);
+    const [interaction] = await interactionsOf(contact.id);
+    expect((interaction.lastCustomerMessageAt as Date).getTime()).toBe(at + 5);
+  });
+
+  it('stores an attachment and a quick reply', async () => {
+    const { mid } = bed.sim.customerWrites(BAKERY.id, ADA.psid, {
+      text: 'look',
+      attachment: { type: 'image' },
+      quickReply: 'YES',
+    });
+    await settled();
+    const [message] = await rows('SELECT * FROM messages WHERE mid = ?', [mid]);
+    expect(message).toMatchObject({ quickReplyPayload: 'YES', text: 'look' });
+    expect(message.attachments).toEqual([{ type: 'IMAGE', url: expect.stringMatching(/\/cdn\/a\//) }]);
+  });
+
+  it('matches an echo of a Parley send by metadata; an echo without is a reply from the page inbox', async () => {
+    const contact = await contactOf(BAKERY.id, ADA.psid);
+    const [interaction] = await interactionsOf(contact.id);
+    const ownId = randomUUID();
+    await db.query(
+      `INSERT INTO messages (id, pageId, contactId, interactionId, direction, text, attachments, sentAt, status)
+       VALUES (?, ?, ?, ?, 'OUTBOUND', 'Our reply', '[]', NOW(3), 'PENDING')`,
+      [ownId, BAKERY.id, contact.id, interaction.id],
+    );
+    const echo = (mid: string, text: string, metadata?: string) => ({
+      sender: { id: BAKERY.id },
+      recipient: { id: ADA.psid },
+      timestamp: Date.now(),
+      message: { is_echo: true, app_id: 1, mid, text, ...(metadata ? { metadata } : {}) },
+    });
+    expect(
+      (
+        await post(
+          page(BAKERY.id, echo('m_echo_own', 'Our reply', ownId), echo('m_inbox', 'Typed in the inbox')),
+        )
+      ).status,
+    ).toBe(200);
+    await settled();
+    expect((await rows('SELECT status, mid FROM messages WHERE id = ?', [ownId]))[0]).toEqual({
+      status: 'SENT',
+      mid: 'm_echo_own',
+    });
+    const [inbox] = await rows('SELECT * FROM messages WHERE mid = ?', ['m_inbox']);
+    expect(inbox).toMatchObject({
+      direction: 'OUTBOUND',
+      text: 'Typed in the inbox',
+      sentByUserId: null,
+      status: 'SENT',
+      interactionId: interaction.id,
+    });
+  });
+
+  it('moves outbound messages to DELIVERED then READ, whatever order those arrive in', async () => {
+    const contact = await contactOf(BAKERY.id, BJORN.psid);
+    const ids = [randomUUID(), randomUUID()];
+    const at = Date.now() - 10_000;
+    for (const [i, id] of ids.entries()) {
+      await db.query(
+        `INSERT INTO messages (id, pageId, contactId, direction, mid, text, attachments, sentAt, status)
+         VALUES (?, ?, ?, 'OUTBOUND', ?, 'x', '[]', ?, 'SENT')`,
+        [id, BAKERY.id, contact.id, `m_out_${i}`, new Date(at + i * 1000)],
+      );
+    }
+    const ends = (ts: number) => ({
+      sender: { id: BJORN.psid },
+      recipient: { id: BAKERY.id },
+      timestamp: ts,
+    });
+    // The read of the first message arrives before its delivery; the delivery must not step it back.
+    await post(page(BAKERY.id, { ...ends(at + 500), read: { watermark: at + 500 } }));
+    await settled();
+    await post(
+      page(BAKERY.id, { ...ends(at + 2000), delivery: { mids: ['m_out_1'], watermark: at + 1500 } }),
+    );
+    await settled();
+    const statuses = await rows('SELECT mid, status FROM messages WHERE id IN (?) ORDER BY mid', [ids]);
+    expect(statuses).toEqual([
+      { mid: 'm_out_0', status: 'READ' },
+      { mid: 'm_out_1', status: 'DELIVERED' },
+    ]);
+  });
+
+  it('sets and clears a reaction on the message reacted to', async () => {
+    const { mid } = bed.sim.customerWrites(BAKERY.id, BJORN.psid, { text: 'react to me' });
+    await settled();
+    bed.sim.customerReacts(BAKERY.id, BJORN.psid, { mid, emoji: '😮' });
+    await settled();
+    expect((await rows('SELECT reaction FROM messages WHERE mid = ?', [mid]))[0].reaction).toBe('😮');
+    bed.sim.customerReacts(BAKERY.id, BJORN.psid, { mid, action: 'unreact' });
+    await settled();
+    expect((await rows('SELECT reaction FROM messages WHERE mid = ?', [mid]))[0].reaction).toBeNull();
+  });
+
+  it('stores messages of a disabled campaign without an interaction', async () => {
+    const carla = SEED.customers.bikes.carla;
+    const { mid } = bed.sim.customerWrites(BIKES.id, carla.psid, { text: 'closed?' });
+    await settled();
+    const [message] = await rows('SELECT * FROM messages WHERE mid = ?', [mid]);
+    expect(message).toMatchObject({ direction: 'INBOUND', interactionId: null });
+    expect(await interactionsOf(message.contactId)).toEqual([]);
+  });
+
+  it('stores messages of a page no campaign owns, and logs them as orphaned', async () => {
+    const warn = vi.spyOn(Logger.prototype, 'warn');
+    try {
+      const event = {
+        sender: { id: '3900000000001234' },
+        recipient: { id: ORPHAN_PAGE },
+        timestamp: Date.now(),
+        message: { mid: 'm_orphan', text: 'anyone home?' },
+      };
+      expect((await post(page(ORPHAN_PAGE, event))).status).toBe(200);
+      await settled();
+      const [message] = await rows('SELECT * FROM messages WHERE mid = ?', ['m_orphan']);
+      expect(message).toMatchObject({ pageId: ORPHAN_PAGE, interactionId: null });
+      expect(await contactOf(ORPHAN_PAGE, '3900000000001234')).toMatchObject({ name: 'Messenger user 1234' });
+      expect(warn.mock.calls.some(([m]) => String(m).includes(`page ${ORPHAN_PAGE}`))).toBe(true);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('answers 503 when the delivery cannot be stored, so Facebook retries; nothing half-written', async () => {
+    const [{ n: before }] = await rows('SELECT COUNT(*) AS n FROM messages');
+    await db.query('RENAME TABLE webhook_deliveries TO webhook_deliveries_away');
+    try {
+      const event = {
+        sender: { id: ADA.psid },
+        recipient: { id: BAKERY.id },
+        timestamp: Date.now(),
+        message: { mid: 'm_not_stored', text: 'lost?' },
+      };
+      expect((await post(page(BAKERY.id, event))).status).toBe(503);
+    } finally {
+      await db.query('RENAME TABLE webhook_deliveries_away TO webhook_deliveries');
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await rows('SELECT COUNT(*) AS n FROM messages'))[0].n).toBe(before);
+  });
+
+  it('processes a delivery left PENDING by a crash when the sweep runs', async () => {
+    const event = {
+      sender: { id: ADA.psid },
+      recipient: { id: BAKERY.id },
+      timestamp: Date.now(),
+      message: { mid: 'm_after_crash', text: 'still there?' },
+    };
+    const [inserted] = (await db.query(
+      "INSERT INTO webhook_deliveries (receivedAt, body, status, attempts) VALUES (NOW(3) - INTERVAL 2 MINUTE, ?, 'PENDING', 0)",
+      [Buffer.from(metaJson(page(BAKERY.id, event)))],
+    )) as unknown as [{ insertId: number }];
+    await bed.server.app.get(JobQueue).add(JobName.SweepDeliveries, {});
+    await eventually(async () => {
+      const [row] = await rows('SELECT status FROM webhook_deliveries WHERE id = ?', [inserted.insertId]);
+      return row.status === 'PROCESSED';
+    });
+    expect(await rows('SELECT text FROM messages WHERE mid = ?', ['m_after_crash'])).toEqual([
+      { text: 'still there?' },
+    ]);
+  });
+});
