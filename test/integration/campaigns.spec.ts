@@ -463,10 +463,16 @@ describe('campaigns', () => {
 
     it('refuses to delete a campaign with interactions, saying to disable it instead', async () => {
       const campaign = await createCampaign(server.baseUrl, admin, { name: 'With history' });
-      await dataSource.query("INSERT INTO interactions (id, campaignId, status) VALUES (?, ?, 'CLOSED')", [
-        randomUUID(),
-        campaign.id,
-      ]);
+      // A customer's closed conversation, as Messenger ingest stores one.
+      const contactId = randomUUID();
+      await dataSource.query(
+        "INSERT INTO contacts (id, pageId, psid, name) VALUES (?, '1000000000000009', '3100000000000009', 'Ada')",
+        [contactId],
+      );
+      await dataSource.query(
+        "INSERT INTO interactions (id, campaignId, contactId, status) VALUES (?, ?, ?, 'CLOSED')",
+        [randomUUID(), campaign.id, contactId],
+      );
       const before = await snapshot();
       const result = await gql(server.baseUrl, DELETE, { id: campaign.id }, { token: admin });
       expect(result.data).toBeNull();
