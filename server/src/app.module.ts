@@ -73,6 +73,7 @@ export class AppModule {
                   '/health/{*rest}',
                   '/webhooks/{*rest}',
                   '/facebook/{*rest}',
+                  '/attachments/{*rest}',
                 ],
               }),
             ]

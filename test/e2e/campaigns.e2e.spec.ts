@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BrowserHandle, launchBrowser } from '../support/browser.js';
 import { createUser, gql, login } from '../support/graphql.js';
+import { storeClosedInteraction } from '../support/campaigns.js';
 import { startTestServer } from '../support/server.js';
 
 // Campaigns and members in the admin console, in Chromium, against the real server.
@@ -331,12 +331,7 @@ describe('campaigns and members in the console', () => {
     const history = (
       await api<{ createCampaign: { id: string } }>(create, { input: { name: 'With history' } })
     ).createCampaign.id;
-    await server.app
-      .get(DataSource)
-      .query("INSERT INTO interactions (id, campaignId, status) VALUES (?, ?, 'CLOSED')", [
-        randomUUID(),
-        history,
-      ]);
+    await storeClosedInteraction(server.app.get(DataSource), history);
 
     const page = await browser.newPage(test);
     await signInAsAdmin(page);

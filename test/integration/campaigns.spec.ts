@@ -7,6 +7,7 @@ import {
   createCampaign,
   listCampaigns,
   readCampaign,
+  storeClosedInteraction,
 } from '../support/campaigns.js';
 import {
   codeOf,
@@ -463,16 +464,7 @@ describe('campaigns', () => {
 
     it('refuses to delete a campaign with interactions, saying to disable it instead', async () => {
       const campaign = await createCampaign(server.baseUrl, admin, { name: 'With history' });
-      // A customer's closed conversation, as Messenger ingest stores one.
-      const contactId = randomUUID();
-      await dataSource.query(
-        "INSERT INTO contacts (id, pageId, psid, name) VALUES (?, '1000000000000009', '3100000000000009', 'Ada')",
-        [contactId],
-      );
-      await dataSource.query(
-        "INSERT INTO interactions (id, campaignId, contactId, status) VALUES (?, ?, ?, 'CLOSED')",
-        [randomUUID(), campaign.id, contactId],
-      );
+      await storeClosedInteraction(dataSource, campaign.id);
       const before = await snapshot();
       const result = await gql(server.baseUrl, DELETE, { id: campaign.id }, { token: admin });
       expect(result.data).toBeNull();

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { gql } from './graphql.js';
 
 /** Every field of Campaign, members included, for assertions on the whole state. */
@@ -86,4 +87,24 @@ export async function listCampaigns(baseUrl: string, token: string): Promise<Cam
   );
   if (result.errors) throw new Error(`campaigns failed: ${JSON.stringify(result.errors)}`);
   return result.data!.campaigns;
+}
+
+/**
+ * A customer's closed conversation in the campaign, stored as Messenger ingest stores one (a
+ * contact and an interaction): history that keeps a campaign from being deleted.
+ */
+export async function storeClosedInteraction(
+  db: { query(sql: string, params: unknown[]): Promise<unknown> },
+  campaignId: string,
+): Promise<void> {
+  const contactId = randomUUID();
+  await db.query(
+    "INSERT INTO contacts (id, pageId, psid, name) VALUES (?, '1000000000000009', ?, 'Ada Baker')",
+    [contactId, `31${Date.now()}${Math.floor(Math.random() * 1000)}`],
+  );
+  await db.query("INSERT INTO interactions (id, campaignId, contactId, status) VALUES (?, ?, ?, 'CLOSED')", [
+    randomUUID(),
+    campaignId,
+    contactId,
+  ]);
 }

@@ -7,9 +7,15 @@ export type MessageStatus = 'PENDING' | 'SENT' | 'DELIVERED' | 'READ' | 'FAILED'
 
 export interface MessageAttachment {
   type: AttachmentType;
-  /** Facebook's URL for now (it expires); storing the bytes is not done yet. */
+  /** Where the bytes came from: Facebook's URL (it expires) or, for a reply, the upload's. */
   url: string;
   name?: string;
+  /** Set once the bytes are in Parley's storage (AttachmentStore); readers get a signed link to it. */
+  key?: string;
+  contentType?: string;
+  size?: number;
+  /** Why the bytes could not be kept (e.g. Facebook's link had expired, or too large). */
+  error?: string;
 }
 
 /**

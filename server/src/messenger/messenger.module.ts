@@ -2,6 +2,10 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CampaignsModule } from '../campaigns/campaigns.module.js';
 import { CampaignFacebookModule } from '../campaigns/facebook/facebook.module.js';
+import { AttachmentLinks } from './attachments/attachment-links.js';
+import { AttachmentStore } from './attachments/attachment-store.js';
+import { AttachmentsController } from './attachments/attachments.controller.js';
+import { StoreAttachmentsJob } from './attachments/store-attachments.job.js';
 import { ContactEntity } from './contacts/contact.entity.js';
 import { ContactsService } from './contacts/contacts.service.js';
 import { GraphModule } from './graph/graph.module.js';
@@ -23,8 +27,17 @@ import { WebhookHealth } from './webhook-health.js';
     CampaignFacebookModule,
     GraphModule,
   ],
-  controllers: [MessengerWebhookController],
-  providers: [WebhookHealth, MessengerSettingsResolver, ContactsService, InboundEvents, WebhookDeliveries],
-  exports: [ContactsService],
+  controllers: [MessengerWebhookController, AttachmentsController],
+  providers: [
+    WebhookHealth,
+    MessengerSettingsResolver,
+    ContactsService,
+    InboundEvents,
+    WebhookDeliveries,
+    AttachmentStore,
+    AttachmentLinks,
+    StoreAttachmentsJob,
+  ],
+  exports: [ContactsService, AttachmentStore, AttachmentLinks],
 })
 export class MessengerModule {}

@@ -34,6 +34,10 @@ export interface AppConfig {
   tokenRefreshBeforeDays: number;
   /** An agent whose last socket closed goes OFFLINE after this long, unless a socket reconnects. */
   presenceGraceSeconds: number;
+  /** Where attachment bytes are kept (relative to the working directory unless absolute). */
+  attachmentsDir: string;
+  /** The largest attachment kept or accepted, in bytes (ATTACHMENT_MAX_MB; Messenger allows 25 MB). */
+  attachmentMaxBytes: number;
   jwtSecret: string;
   jwtTtlSeconds: number;
   /** 32 bytes for AES-256-GCM. */
@@ -157,6 +161,8 @@ const schema = z.object({
   TOKEN_REFRESH_INTERVAL_MINUTES: wholeNumber(5, 10080).default(360),
   TOKEN_REFRESH_BEFORE_DAYS: wholeNumber(1, 365).default(20),
   PRESENCE_GRACE_SECONDS: wholeNumber(0, 600).default(30),
+  ATTACHMENTS_DIR: z.string().default('.parley/attachments'),
+  ATTACHMENT_MAX_MB: wholeNumber(1, 25).default(25),
   FACEBOOK_APP_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   FACEBOOK_VERIFY_TOKEN: z.string().min(8, 'must be at least 8 characters').optional(),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -246,6 +252,8 @@ export function loadConfig(
     tokenRefreshIntervalMinutes: v.TOKEN_REFRESH_INTERVAL_MINUTES,
     tokenRefreshBeforeDays: v.TOKEN_REFRESH_BEFORE_DAYS,
     presenceGraceSeconds: v.PRESENCE_GRACE_SECONDS,
+    attachmentsDir: v.ATTACHMENTS_DIR,
+    attachmentMaxBytes: v.ATTACHMENT_MAX_MB * 1024 * 1024,
     jwtSecret: jwtSecret!,
     jwtTtlSeconds: v.JWT_TTL_SECONDS,
     encryptionKey: key!,

@@ -26,6 +26,8 @@ export enum JobName {
   SweepDeliveries = 'messenger.sweep-deliveries',
   /** Reads a contact's name and picture from the user profile API (jobId `profile-<contactId>`). */
   FetchContactProfile = 'messenger.fetch-contact-profile',
+  /** Copies a message's attachments from Facebook's expiring URLs into Parley's storage (jobId `attachments-<messageId>`). */
+  StoreAttachments = 'messenger.store-attachments',
 }
 
 export interface JobPayloads {
@@ -36,6 +38,7 @@ export interface JobPayloads {
   [JobName.ProcessDelivery]: { deliveryId: number };
   [JobName.SweepDeliveries]: Record<string, never>;
   [JobName.FetchContactProfile]: { contactId: string; campaignId: string };
+  [JobName.StoreAttachments]: { messageId: string };
 }
 
 export interface JobDefinition {
@@ -95,6 +98,16 @@ export const JOB_DEFINITIONS: { readonly [J in JobName]: JobDefinition } = {
       backoff: { type: 'exponential', delay: 2_000 },
       removeOnComplete: true,
       removeOnFail: true,
+    },
+  },
+  // Facebook's links last days; retries cover a slow or briefly failing CDN well within that.
+  [JobName.StoreAttachments]: {
+    queue: QueueName.Messenger,
+    options: {
+      attempts: 8,
+      backoff: { type: 'exponential', delay: 2_000 },
+      removeOnComplete: { age: 3600, count: 1_000 },
+      removeOnFail: { age: 7 * DAY, count: 1_000 },
     },
   },
 };

@@ -103,6 +103,9 @@ export class InboundEvents {
         sentAt,
       ],
     );
+    if (message?.attachments.length) {
+      uow.enqueue(JobName.StoreAttachments, { messageId }, { jobId: `attachments-${messageId}` });
+    }
     if (owner && contact.profileStale) {
       uow.enqueue(
         JobName.FetchContactProfile,

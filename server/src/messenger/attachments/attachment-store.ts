@@ -1,0 +1,75 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { AppConfig } from '../../infrastructure/config/config.js';
+import { APP_CONFIG } from '../../infrastructure/config/config.module.js';
+
+/** Messenger's limit for one attachment, either way (meta-platform.md, "Send API"). */
+export const ATTACHMENT_MAX_BYTES = 25 * 1024 * 1024;
+
+export class AttachmentTooLarge extends Error {
+  constructor(readonly limit: number) {
+    super(`larger than ${Math.round(limit / 1024 / 1024)} MB`);
+    this.name = 'AttachmentTooLarge';
+  }
+}
+
+/**
+ * Where attachment bytes live: a local directory (ATTACHMENTS_DIR) of files named by random keys,
+ * so a key says nothing about the conversation and cannot climb out of the directory. One process
+ * or several on one disk; a shared volume (or an object store behind this same interface) for
+ * instances on several machines.
+ */
+@Injectable()
+export class AttachmentStore {
+  readonly dir: string;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.dir = isAbsolute(config.attachmentsDir)
+      ? config.attachmentsDir
+      : join(process.cwd(), config.attachmentsDir);
+  }
+
+  private pathOf(key: string): string {
+    if (!/^[0-9a-f-]{36}$/.test(key)) throw new Error(`not an attachment key: ${key}`);
+    return join(this.dir, key);
+  }
+
+  /** Stores a stream, refusing it once it passes `limit` bytes (nothing is kept then). */
+  async save(body: Readable, limit = ATTACHMENT_MAX_BYTES): Promise<{ key: string; size: number }> {
+    await mkdir(this.dir, { recursive: true });
+    const key = randomUUID();
+    const path = this.pathOf(key);
+    let size = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        size += chunk.length;
+        done(size > limit ? new AttachmentTooLarge(limit) : null, chunk);
+      },
+    });
+    try {
+      await pipeline(body, counter, createWriteStream(path, { flags: 'wx', mode: 0o600 }));
+    } catch (error) {
+      await rm(path, { force: true });
+      throw error;
+    }
+    return { key, size };
+  }
+
+  /** The stored bytes, or null when the key is unknown. */
+  async open(key: string): Promise<{ stream: ReadStream; size: number } | null> {
+    let path: string;
+    try {
+      path = this.pathOf(key);
+    } catch {
+      return null;
+    }
+    const found = await stat(path).catch(() => null);
+    if (!found?.isFile()) return null;
+    return { stream: createReadStream(path), size: found.size };
+  }
+}
