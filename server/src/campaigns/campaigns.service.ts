@@ -1,3 +1,4 @@
+import type { ScheduleRange } from '@parley/libs/schedule/schedule.js';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, type FindOptionsWhere, In, Repository } from 'typeorm';
@@ -61,6 +62,16 @@ export function campaignFromSnapshot(snapshot: JsonObject): CampaignChange {
   } as CampaignChange;
 }
 
+/** A page's campaign as webhook ingest needs it. */
+export interface PageCampaign {
+  id: string;
+  enabled: boolean;
+  channel: Channel;
+  schedule: ScheduleRange[];
+  timezone: string;
+  afterHoursMessage: string | null;
+}
+
 @Injectable()
 export class CampaignsService {
   constructor(
@@ -89,13 +100,32 @@ export class CampaignsService {
     return rows.map((c) => c.id);
   }
 
-  /** The campaign owning a Facebook page (a page belongs to at most one), for webhook ingest; null if none. */
-  async findByPageId(pageId: string): Promise<{ id: string; enabled: boolean; channel: Channel } | null> {
+  /**
+   * The campaign owning a Facebook page (a page belongs to at most one), for webhook ingest, with
+   * what decides its after-hours reply; null if none.
+   */
+  async findByPageId(pageId: string): Promise<PageCampaign | null> {
     const found = await this.campaigns.findOne({
-      select: { id: true, enabled: true, channel: true },
+      select: {
+        id: true,
+        enabled: true,
+        channel: true,
+        schedule: true,
+        timezone: true,
+        afterHoursMessage: true,
+      },
       where: { pageId },
     });
-    return found ? { id: found.id, enabled: found.enabled, channel: found.channel } : null;
+    return found
+      ? {
+          id: found.id,
+          enabled: found.enabled,
+          channel: found.channel,
+          schedule: found.schedule,
+          timezone: found.timezone,
+          afterHoursMessage: found.afterHoursMessage,
+        }
+      : null;
   }
 
   async getById(id: string): Promise<CampaignEntity> {

@@ -7,6 +7,9 @@ import { AttachmentStore } from './attachments/attachment-store.js';
 import { AttachmentsController } from './attachments/attachments.controller.js';
 import { StoreAttachmentsJob } from './attachments/store-attachments.job.js';
 import { ContactEntity } from './contacts/contact.entity.js';
+import { AfterHoursJob } from './outbound/after-hours.job.js';
+import { OutboundMessages } from './outbound/outbound-messages.service.js';
+import { SendMessageJob } from './outbound/send-message.job.js';
 import { ContactsService } from './contacts/contacts.service.js';
 import { GraphModule } from './graph/graph.module.js';
 import { InboundEvents } from './inbound/inbound-events.service.js';
@@ -37,7 +40,10 @@ import { WebhookHealth } from './webhook-health.js';
     AttachmentStore,
     AttachmentLinks,
     StoreAttachmentsJob,
+    OutboundMessages,
+    SendMessageJob,
+    AfterHoursJob,
   ],
-  exports: [ContactsService, AttachmentStore, AttachmentLinks],
+  exports: [ContactsService, AttachmentStore, AttachmentLinks, OutboundMessages],
 })
 export class MessengerModule {}

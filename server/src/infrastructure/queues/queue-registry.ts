@@ -28,6 +28,10 @@ export enum JobName {
   FetchContactProfile = 'messenger.fetch-contact-profile',
   /** Copies a message's attachments from Facebook's expiring URLs into Parley's storage (jobId `attachments-<messageId>`). */
   StoreAttachments = 'messenger.store-attachments',
+  /** Sends one stored PENDING message to the customer (jobId `send-<messageId>`). */
+  SendMessage = 'messenger.send-message',
+  /** A customer wrote to a closed campaign: its after-hours message, once a day per conversation. */
+  AfterHoursReply = 'messenger.after-hours-reply',
 }
 
 export interface JobPayloads {
@@ -39,6 +43,9 @@ export interface JobPayloads {
   [JobName.SweepDeliveries]: Record<string, never>;
   [JobName.FetchContactProfile]: { contactId: string; campaignId: string };
   [JobName.StoreAttachments]: { messageId: string };
+  [JobName.SendMessage]: { messageId: string };
+  /** `at`: when the customer wrote (ISO), which decides open or closed. */
+  [JobName.AfterHoursReply]: { interactionId: string; at: string };
 }
 
 export interface JobDefinition {
@@ -106,6 +113,26 @@ export const JOB_DEFINITIONS: { readonly [J in JobName]: JobDefinition } = {
     options: {
       attempts: 8,
       backoff: { type: 'exponential', delay: 2_000 },
+      removeOnComplete: { age: 3600, count: 1_000 },
+      removeOnFail: { age: 7 * DAY, count: 1_000 },
+    },
+  },
+  // Temporary errors and rate limits retry with backoff, about 20 minutes in all; a message that
+  // waits for an earlier one retries the same way.
+  [JobName.SendMessage]: {
+    queue: QueueName.Messenger,
+    options: {
+      attempts: 12,
+      backoff: { type: 'exponential', delay: 500 },
+      removeOnComplete: { age: 3600, count: 10_000 },
+      removeOnFail: { age: 7 * DAY, count: 10_000 },
+    },
+  },
+  [JobName.AfterHoursReply]: {
+    queue: QueueName.Messenger,
+    options: {
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 1_000 },
       removeOnComplete: { age: 3600, count: 1_000 },
       removeOnFail: { age: 7 * DAY, count: 1_000 },
     },

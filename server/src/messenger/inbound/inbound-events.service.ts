@@ -1,8 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { WebhookEvent } from '@parley/libs/messenger/webhook-events.js';
+import { afterHoursReply } from '@parley/libs/routing/customer-messages.js';
 import { Channel } from '@parley/libs/shared/campaigns.js';
-import { CampaignsService } from '../../campaigns/campaigns.service.js';
+import { CampaignsService, type PageCampaign } from '../../campaigns/campaigns.service.js';
 import {
   InteractionMessageReceived,
   InteractionQueued,
@@ -13,7 +14,7 @@ import { JobName } from '../../infrastructure/queues/queue-registry.js';
 import { type ContactRef, ContactsService } from '../contacts/contacts.service.js';
 
 /** The campaign owning a page, as ingest needs it; null when no campaign owns the page. */
-export type PageOwner = { id: string; enabled: boolean; channel: string } | null;
+export type PageOwner = PageCampaign | null;
 
 type Of<K extends WebhookEvent['kind']> = Extract<WebhookEvent, { kind: K }>;
 
@@ -103,6 +104,11 @@ export class InboundEvents {
         sentAt,
       ],
     );
+    // Only when closed and there is something to say (a cheap check here; the job decides, locked,
+    // whether this conversation already had it today).
+    if (interactionId && owner && afterHoursReply(owner, sentAt, null).send) {
+      uow.enqueue(JobName.AfterHoursReply, { interactionId, at: sentAt.toISOString() });
+    }
     if (message?.attachments.length) {
       uow.enqueue(JobName.StoreAttachments, { messageId }, { jobId: `attachments-${messageId}` });
     }

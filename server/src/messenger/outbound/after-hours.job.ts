@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { afterHoursReply } from '@parley/libs/routing/customer-messages.js';
+import { CampaignsService } from '../../campaigns/campaigns.service.js';
+import { Transactions } from '../../infrastructure/events/after-commit.js';
+import { JobHandler } from '../../infrastructure/queues/job-handler.decorator.js';
+import { JobName, type JobPayloads } from '../../infrastructure/queues/queue-registry.js';
+import { OutboundMessages } from './outbound-messages.service.js';
+
+interface Conversation {
+  campaignId: string;
+  contactId: string;
+  pageId: string;
+  afterHoursSentAt: Date | null;
+}
+
+/**
+ * A customer wrote while the campaign is closed: they get its afterHoursMessage, once per
+ * conversation per day in the campaign's zone (afterHoursReply in libs decides). The interaction
+ * row is locked while deciding, so two messages processed at once send it once. The interaction
+ * still queues and is routed when the campaign opens.
+ */
+@Injectable()
+export class AfterHoursJob {
+  constructor(
+    private readonly db: DataSource,
+    private readonly transactions: Transactions,
+    private readonly campaigns: CampaignsService,
+    private readonly outbound: OutboundMessages,
+  ) {}
+
+  @JobHandler(JobName.AfterHoursReply)
+  async run({ interactionId, at }: JobPayloads[JobName.AfterHoursReply]): Promise<string> {
+    const [found] = (await this.db.query('SELECT campaignId FROM interactions WHERE id = ?', [
+      interactionId,
+    ])) as { campaignId: string }[];
+    if (!found) return 'no such interaction';
+    const campaign = await this.campaigns.getById(found.campaignId);
+    return this.transactions.run(async (uow) => {
+      const [conversation] = (await uow.em.query(
+        `SELECT i.campaignId, i.contactId, c.pageId, i.afterHoursSentAt
+           FROM interactions i JOIN contacts c ON c.id = i.contactId
+          WHERE i.id = ? FOR UPDATE`,
+        [interactionId],
+      )) as Conversation[];
+      const reply = afterHoursReply(campaign, new Date(at), conversation.afterHoursSentAt);
+      if (!reply.send) return reply.why;
+      await uow.em.query('UPDATE interactions SET afterHoursSentAt = ? WHERE id = ?', [
+        new Date(at),
+        interactionId,
+      ]);
+      await this.outbound.queue(uow, {
+        interactionId,
+        contactId: conversation.contactId,
+        pageId: conversation.pageId,
+        text: reply.text,
+        sentByUserId: null,
+      });
+      return 'sent';
+    });
+  }
+}
