@@ -34,6 +34,8 @@ export interface AppConfig {
   tokenRefreshBeforeDays: number;
   /** An agent whose last socket closed goes OFFLINE after this long, unless a socket reconnects. */
   presenceGraceSeconds: number;
+  /** An offer not accepted within this long is withdrawn and the interaction routed again without that agent. */
+  offerTimeoutSeconds: number;
   jwtSecret: string;
   jwtTtlSeconds: number;
   /** 32 bytes for AES-256-GCM. */
@@ -157,6 +159,7 @@ const schema = z.object({
   TOKEN_REFRESH_INTERVAL_MINUTES: wholeNumber(5, 10080).default(360),
   TOKEN_REFRESH_BEFORE_DAYS: wholeNumber(1, 365).default(20),
   PRESENCE_GRACE_SECONDS: wholeNumber(0, 600).default(30),
+  OFFER_TIMEOUT_SECONDS: wholeNumber(1, 3600).default(30),
   FACEBOOK_APP_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   FACEBOOK_VERIFY_TOKEN: z.string().min(8, 'must be at least 8 characters').optional(),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -246,6 +249,7 @@ export function loadConfig(
     tokenRefreshIntervalMinutes: v.TOKEN_REFRESH_INTERVAL_MINUTES,
     tokenRefreshBeforeDays: v.TOKEN_REFRESH_BEFORE_DAYS,
     presenceGraceSeconds: v.PRESENCE_GRACE_SECONDS,
+    offerTimeoutSeconds: v.OFFER_TIMEOUT_SECONDS,
     jwtSecret: jwtSecret!,
     jwtTtlSeconds: v.JWT_TTL_SECONDS,
     encryptionKey: key!,
