@@ -4,6 +4,7 @@ import { CampaignsModule } from '../campaigns/campaigns.module.js';
 import { CampaignFacebookModule } from '../campaigns/facebook/facebook.module.js';
 import { ContactEntity } from './contacts/contact.entity.js';
 import { ContactsService } from './contacts/contacts.service.js';
+import { ConversationsService } from './conversations.service.js';
 import { GraphModule } from './graph/graph.module.js';
 import { InboundEvents } from './inbound/inbound-events.service.js';
 import { WebhookDeliveries } from './inbound/webhook-deliveries.service.js';
@@ -24,7 +25,14 @@ import { WebhookHealth } from './webhook-health.js';
     GraphModule,
   ],
   controllers: [MessengerWebhookController],
-  providers: [WebhookHealth, MessengerSettingsResolver, ContactsService, InboundEvents, WebhookDeliveries],
-  exports: [ContactsService],
+  providers: [
+    WebhookHealth,
+    MessengerSettingsResolver,
+    ContactsService,
+    ConversationsService,
+    InboundEvents,
+    WebhookDeliveries,
+  ],
+  exports: [ContactsService, ConversationsService],
 })
 export class MessengerModule {}
