@@ -4,6 +4,7 @@ import { UserSessionVersion1764057800000 } from './1764057800000-user-session-ve
 import { NormalisedUsernames1764057900000 } from './1764057900000-normalised-usernames.js';
 import { FacebookPageConnection1764058000000 } from './1764058000000-facebook-page-connection.js';
 import { MessengerIngest1764058100000 } from './1764058100000-messenger-ingest.js';
+import { Routing1764058200000 } from './1764058200000-routing.js';
 import { AfterHours1764058300000 } from './1764058300000-after-hours.js';
 
 /** Every migration in order; listed explicitly so bundlers, tests and the built server agree. */
@@ -14,5 +15,6 @@ export const ALL_MIGRATIONS = [
   NormalisedUsernames1764057900000,
   FacebookPageConnection1764058000000,
   MessengerIngest1764058100000,
+  Routing1764058200000,
   AfterHours1764058300000,
 ];

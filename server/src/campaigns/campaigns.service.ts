@@ -16,6 +16,7 @@ import type { Channel } from '@parley/libs/shared/campaigns.js';
 import { CampaignChanged, type Json, type JsonObject } from '../events/catalogue.js';
 import { isDuplicateKey, isReferencedRow } from '../infrastructure/database/errors.js';
 import { ErrorCode, ParleyError } from '../infrastructure/errors/parley-error.js';
+import { JobName } from '../infrastructure/queues/queue-registry.js';
 import { Transactions, type UnitOfWork } from '../infrastructure/events/after-commit.js';
 import { CampaignEntity } from './campaign.entity.js';
 import { CannedResponseEntity } from './canned-response.entity.js';
@@ -270,6 +271,9 @@ export class CampaignsService {
   /** `campaignChanged` for this campaign once the unit of work commits (members' changes too). */
   announce(uow: UnitOfWork, campaignId: string): void {
     uow.publish(CampaignChanged, { campaignId, deleted: null });
+    // Settings or members changed (enabled, capacity, a member added, VOICE membership): capacity may
+    // have appeared, so routing looks at the queue again. A job, so it survives a crash after commit.
+    uow.enqueue(JobName.RouteCampaign, { campaignId });
   }
 
   private async insertResponses(

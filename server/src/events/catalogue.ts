@@ -94,3 +94,24 @@ export const MessageStatusChanged = defineEvent<{ messageId: string; interaction
     'An outbound message moved on (SENT by its echo, DELIVERED, READ), or its reaction changed. Published for messages of an interaction only.',
   schema: z.object({ messageId: z.string(), interactionId: z.string().nullable() }),
 });
+
+export const InboxEventKinds = ['OFFERED', 'ASSIGNED', 'MESSAGE', 'UPDATED', 'CLOSED', 'REVOKED'] as const;
+export type InboxEventKindName = (typeof InboxEventKinds)[number];
+
+export const InboxChanged = defineEvent<{
+  userId: string;
+  interactionId: string;
+  kind: InboxEventKindName;
+  messageId: string | null;
+}>({
+  name: 'inbox.changed',
+  description:
+    "Something happened to one of an agent's interactions: offered to them, assigned (accepted), a customer message (MESSAGE, with messageId), updated, closed, or revoked (offer withdrawn or transferred away). Carried on the agent's own topic; inboxChanged forwards it.",
+  schema: z.object({
+    userId: z.string(),
+    interactionId: z.string(),
+    kind: z.enum(InboxEventKinds),
+    messageId: z.string().nullable(),
+  }),
+  ownerOf: (e) => e.userId,
+});

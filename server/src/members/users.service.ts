@@ -12,6 +12,7 @@ import { type AppConfig, ConfigError } from '../infrastructure/config/config.js'
 import { APP_CONFIG } from '../infrastructure/config/config.module.js';
 import { isDuplicateKey } from '../infrastructure/database/errors.js';
 import { ErrorCode, ParleyError } from '../infrastructure/errors/parley-error.js';
+import { JobName } from '../infrastructure/queues/queue-registry.js';
 import { Transactions } from '../infrastructure/events/after-commit.js';
 import type { CreateUserInput } from './dto/create-user.input.js';
 import { UserEntity } from './user.entity.js';
@@ -197,6 +198,8 @@ export class UsersService implements OnApplicationBootstrap, ActiveAdminLookup {
         { presence: change.presence, breakReason: change.breakReason, presenceSince: new Date() },
       );
       uow.publish(AgentPresenceChanged, { userId: id, presence: change.presence, previous: user.presence });
+      // Routing must not miss this (AVAILABLE routes the agent's campaigns, OFFLINE revokes offers): a job, not only the event.
+      uow.enqueue(JobName.AgentPresenceRouting, { userId: id });
       uow.publish(UserChanged, { userId: id });
       return true;
     });

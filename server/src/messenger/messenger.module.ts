@@ -11,6 +11,7 @@ import { AfterHoursJob } from './outbound/after-hours.job.js';
 import { OutboundMessages } from './outbound/outbound-messages.service.js';
 import { SendMessageJob } from './outbound/send-message.job.js';
 import { ContactsService } from './contacts/contacts.service.js';
+import { ConversationsService } from './conversations.service.js';
 import { GraphModule } from './graph/graph.module.js';
 import { InboundEvents } from './inbound/inbound-events.service.js';
 import { WebhookDeliveries } from './inbound/webhook-deliveries.service.js';
@@ -35,6 +36,7 @@ import { WebhookHealth } from './webhook-health.js';
     WebhookHealth,
     MessengerSettingsResolver,
     ContactsService,
+    ConversationsService,
     InboundEvents,
     WebhookDeliveries,
     AttachmentStore,
@@ -44,6 +46,6 @@ import { WebhookHealth } from './webhook-health.js';
     SendMessageJob,
     AfterHoursJob,
   ],
-  exports: [ContactsService, AttachmentStore, AttachmentLinks, OutboundMessages],
+  exports: [ContactsService, ConversationsService, AttachmentStore, AttachmentLinks, OutboundMessages],
 })
 export class MessengerModule {}

@@ -1,12 +1,37 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { CampaignsModule } from '../campaigns/campaigns.module.js';
+import { MessengerModule } from '../messenger/messenger.module.js';
+import { InteractionOfferEntity } from './interaction-offer.entity.js';
+import { InteractionEntity } from './interaction.entity.js';
+import { RoutingDecisionEntity } from './routing-decision.entity.js';
+import { InboxResolver } from './inbox.resolver.js';
+import { InteractionsResolver, MessageSentByResolver } from './interactions.resolver.js';
+import { InteractionsService } from './interactions.service.js';
+import { RoutingJobs } from './jobs/routing.jobs.js';
 import { PresenceResolver } from './presence.resolver.js';
+import { RoutingService } from './routing.service.js';
 import { SocketPresenceService } from './socket-presence.service.js';
 
 /**
- * Agents' presence and, next, the queue, offers and strategies (docs/routing.md). Presence is
- * stored with the user (members owns the row); routing decides when it changes by itself.
+ * Agents' presence, the queue, offers and strategies (docs/routing.md). Presence is stored with the
+ * user (members owns the row); routing owns interactions' lifecycle, offers and decisions.
  */
 @Module({
-  providers: [PresenceResolver, SocketPresenceService],
+  imports: [
+    TypeOrmModule.forFeature([InteractionEntity, InteractionOfferEntity, RoutingDecisionEntity]),
+    CampaignsModule,
+    MessengerModule,
+  ],
+  providers: [
+    PresenceResolver,
+    SocketPresenceService,
+    RoutingService,
+    InteractionsService,
+    InteractionsResolver,
+    MessageSentByResolver,
+    InboxResolver,
+    RoutingJobs,
+  ],
 })
 export class RoutingModule {}

@@ -38,6 +38,8 @@ export interface AppConfig {
   attachmentsDir: string;
   /** The largest attachment kept or accepted, in bytes (ATTACHMENT_MAX_MB; Messenger allows 25 MB). */
   attachmentMaxBytes: number;
+  /** An offer not accepted within this long is withdrawn and the interaction routed again without that agent. */
+  offerTimeoutSeconds: number;
   jwtSecret: string;
   jwtTtlSeconds: number;
   /** 32 bytes for AES-256-GCM. */
@@ -163,6 +165,7 @@ const schema = z.object({
   PRESENCE_GRACE_SECONDS: wholeNumber(0, 600).default(30),
   ATTACHMENTS_DIR: z.string().default('.parley/attachments'),
   ATTACHMENT_MAX_MB: wholeNumber(1, 25).default(25),
+  OFFER_TIMEOUT_SECONDS: wholeNumber(1, 3600).default(30),
   FACEBOOK_APP_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   FACEBOOK_VERIFY_TOKEN: z.string().min(8, 'must be at least 8 characters').optional(),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -254,6 +257,7 @@ export function loadConfig(
     presenceGraceSeconds: v.PRESENCE_GRACE_SECONDS,
     attachmentsDir: v.ATTACHMENTS_DIR,
     attachmentMaxBytes: v.ATTACHMENT_MAX_MB * 1024 * 1024,
+    offerTimeoutSeconds: v.OFFER_TIMEOUT_SECONDS,
     jwtSecret: jwtSecret!,
     jwtTtlSeconds: v.JWT_TTL_SECONDS,
     encryptionKey: key!,

@@ -20,6 +20,16 @@ export enum JobName {
   RenewUserTokens = 'facebook.renew-user-tokens',
   /** After an agent's last socket closed: OFFLINE unless one reconnected within PRESENCE_GRACE_SECONDS. */
   PresenceGrace = 'routing.presence-grace',
+  /** Routes a campaign's queue head(s) under its routing lock (after ingest, close, transfer, member and campaign changes). */
+  RouteCampaign = 'routing.route-campaign',
+  /** An offer's timeout (jobId `offer-<offerId>`, delayed OFFER_TIMEOUT_SECONDS): withdraws it if still pending. */
+  OfferExpired = 'routing.offer-expired',
+  /** A user's presence changed: AVAILABLE routes their campaigns, OFFLINE revokes their pending offers. */
+  AgentPresenceRouting = 'routing.agent-presence',
+  /** When a waiting interaction may become ABANDONED (jobId `abandon-<interactionId>-<at>`): routes its campaign, which abandons it if due. */
+  CheckAbandoned = 'routing.check-abandoned',
+  /** Safety net (repeating, every 10 s, worker role): expires overdue offers, routes every campaign with QUEUED interactions. */
+  SweepRouting = 'routing.sweep',
   /** Applies every event of one stored webhook delivery (jobId `delivery-<id>`). */
   ProcessDelivery = 'messenger.process-delivery',
   /** Re-enqueues deliveries still PENDING after a crash or a lost enqueue (repeating, every minute, and at start). */
@@ -40,6 +50,11 @@ export interface JobPayloads {
   [JobName.RenewUserTokens]: Record<string, never>;
   [JobName.PresenceGrace]: { userId: string; closedAt: string };
   [JobName.ProcessDelivery]: { deliveryId: number };
+  [JobName.RouteCampaign]: { campaignId: string };
+  [JobName.OfferExpired]: { offerId: string };
+  [JobName.AgentPresenceRouting]: { userId: string };
+  [JobName.CheckAbandoned]: { campaignId: string; interactionId: string };
+  [JobName.SweepRouting]: Record<string, never>;
   [JobName.SweepDeliveries]: Record<string, never>;
   [JobName.FetchContactProfile]: { contactId: string; campaignId: string };
   [JobName.StoreAttachments]: { messageId: string };
@@ -82,6 +97,48 @@ export const JOB_DEFINITIONS: { readonly [J in JobName]: JobDefinition } = {
       removeOnComplete: { age: 3600, count: 1_000 },
       removeOnFail: { age: 7 * DAY, count: 1_000 },
     },
+  },
+  // Routing jobs are idempotent (each re-reads everything under the campaign's lock), so retries are safe;
+  // the sweep catches whatever still slips through.
+  [JobName.RouteCampaign]: {
+    queue: QueueName.Routing,
+    options: {
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 500 },
+      removeOnComplete: true,
+      removeOnFail: { age: 7 * DAY, count: 1_000 },
+    },
+  },
+  [JobName.OfferExpired]: {
+    queue: QueueName.Routing,
+    options: {
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 500 },
+      removeOnComplete: { age: 3600, count: 10_000 },
+      removeOnFail: { age: 7 * DAY, count: 1_000 },
+    },
+  },
+  [JobName.AgentPresenceRouting]: {
+    queue: QueueName.Routing,
+    options: {
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 500 },
+      removeOnComplete: true,
+      removeOnFail: { age: 7 * DAY, count: 1_000 },
+    },
+  },
+  [JobName.CheckAbandoned]: {
+    queue: QueueName.Routing,
+    options: {
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 1_000 },
+      removeOnComplete: { age: 3600, count: 10_000 },
+      removeOnFail: { age: DAY, count: 1_000 },
+    },
+  },
+  [JobName.SweepRouting]: {
+    queue: QueueName.Routing,
+    options: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { age: DAY, count: 100 } },
   },
   // The handler counts its own attempts in webhook_deliveries and marks FAILED after the last.
   [JobName.ProcessDelivery]: {

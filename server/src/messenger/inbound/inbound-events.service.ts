@@ -5,6 +5,7 @@ import { afterHoursReply } from '@parley/libs/routing/customer-messages.js';
 import { Channel } from '@parley/libs/shared/campaigns.js';
 import { CampaignsService, type PageCampaign } from '../../campaigns/campaigns.service.js';
 import {
+  InboxChanged,
   InteractionMessageReceived,
   InteractionQueued,
   MessageStatusChanged,
@@ -156,6 +157,8 @@ export class InboundEvents {
         [interactionId, campaignId, contact.id, sentAt],
       );
       uow.publish(InteractionQueued, { interactionId, campaignId });
+      // The event informs; the job is what routing must not miss (durable in Redis, retried).
+      uow.enqueue(JobName.RouteCampaign, { campaignId });
       return interactionId;
     }
     await uow.em.query(
@@ -165,14 +168,25 @@ export class InboundEvents {
        WHERE id = ?`,
       [sentAt, sentAt, open.id],
     );
-    if (open.status === 'ABANDONED') uow.publish(InteractionQueued, { interactionId: open.id, campaignId });
-    else
+    if (open.status === 'ABANDONED') {
+      uow.publish(InteractionQueued, { interactionId: open.id, campaignId });
+      uow.enqueue(JobName.RouteCampaign, { campaignId });
+    } else {
       uow.publish(InteractionMessageReceived, {
         interactionId: open.id,
         campaignId,
         agentId: open.agentId,
         messageId,
       });
+      // The agent holding it hears of it on their own topic (inboxChanged MESSAGE).
+      if (open.agentId && open.status === 'ACTIVE')
+        uow.publish(InboxChanged, {
+          userId: open.agentId,
+          interactionId: open.id,
+          kind: 'MESSAGE',
+          messageId,
+        });
+    }
     return open.id;
   }
 

@@ -1,0 +1,31 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { CandidateRecord } from '@parley/libs/routing/choose.js';
+
+/** One routing decision as `chooseAgents` made it: who was considered, who was chosen, and why. */
+@Entity('routing_decisions')
+export class RoutingDecisionEntity {
+  @PrimaryColumn({ type: 'char', length: 36 })
+  id!: string;
+
+  @Column({ type: 'char', length: 36 })
+  interactionId!: string;
+
+  @Column({ type: 'char', length: 36 })
+  campaignId!: string;
+
+  /** The campaign's strategy, or TRANSFER for an agent-to-agent transfer. */
+  @Column({ type: 'varchar', length: 20 })
+  strategy!: string;
+
+  @Column({ type: 'json' })
+  candidates!: CandidateRecord[];
+
+  @Column({ type: 'json' })
+  chosenUserIds!: string[];
+
+  @Column({ type: 'varchar', length: 1000 })
+  reason!: string;
+
+  @Column({ type: 'datetime', precision: 3 })
+  decidedAt!: Date;
+}

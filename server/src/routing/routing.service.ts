@@ -1,0 +1,724 @@
+// The write side of routing: offers, accept, close, transfer, expiry, revocation and abandonment.
+//
+// HOW THE CAPACITY INVARIANT HOLDS (docs/routing.md#the-lock)
+//
+// Every operation that can change an agent's load in a campaign (route, accept, close, transfer in
+// or out, offer expiry, revoke, abandonment) runs in one short MySQL transaction that FIRST locks
+// that campaign's row of `campaign_routing_state` with SELECT ... FOR UPDATE (the row is created
+// lazily, INSERT IGNORE). Inside the lock it counts the loads from the tables (PENDING offers +
+// ACTIVE interactions), decides with the pure `chooseAgents`, writes offers/statuses, and commits;
+// events and jobs go out only after commit (Transactions). So:
+// - operations on one campaign are serialised, across any number of processes: two routers can
+//   never both see "agent has 1 seat free" and both fill it, and two accepts of a RINGALL offer run
+//   one after the other (the second finds the offer REVOKED);
+// - capacity is per campaign, so a per-campaign lock is exactly as wide as needed: campaigns route in
+//   parallel. An operation touching two campaigns (transfer to a campaign) locks both in id order;
+// - MySQL is the only source of truth. Redis (events, jobs) may lose things or vanish: a lost job
+//   only delays routing until the sweep (every 10 s) re-routes, and can never break the invariant,
+//   because nothing about loads is cached outside the locked transaction.
+// Deadlocks (first creation of the row by two transactions at once) are retried.
+
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DateTime } from 'luxon';
+import { randomUUID } from 'node:crypto';
+import { DataSource, type EntityManager } from 'typeorm';
+import { type AgentCandidate, eligibility, Presence } from '@parley/libs/routing/agents.js';
+import { chooseAgents, type RoutingDecision } from '@parley/libs/routing/choose.js';
+import { abandonAt, isAbandoned, queueOrder } from '@parley/libs/routing/queue.js';
+import { Channel, RoutingStrategy } from '@parley/libs/shared/campaigns.js';
+import { Role } from '@parley/libs/shared/roles.js';
+import { InboxChanged, type InboxEventKindName } from '../events/catalogue.js';
+import type { Principal } from '../infrastructure/access/access.js';
+import type { AppConfig } from '../infrastructure/config/config.js';
+import { APP_CONFIG } from '../infrastructure/config/config.module.js';
+import { ErrorCode, ParleyError } from '../infrastructure/errors/parley-error.js';
+import { Transactions, type UnitOfWork } from '../infrastructure/events/after-commit.js';
+import { JobName } from '../infrastructure/queues/queue-registry.js';
+
+/** Disposition text limit (the column is VARCHAR(500)). */
+export const DISPOSITION_MAX = 500;
+/** Queued interactions looked at per routing pass; the next pass (job or sweep) takes the rest. */
+const ROUTE_BATCH = 500;
+const RETRIES = 6;
+
+interface CampaignRow {
+  id: string;
+  channel: string;
+  enabled: number | boolean;
+  strategy: RoutingStrategy;
+  maxInteractionsPerAgent: number;
+  timezone: string;
+  dropoutSeconds: number;
+}
+
+interface StateRow {
+  lastAssignedUserId: string | null;
+  lastAssignedPosition: number | null;
+}
+
+interface InteractionRow {
+  id: string;
+  campaignId: string;
+  contactId: string;
+  agentId: string | null;
+  status: 'QUEUED' | 'OFFERED' | 'ACTIVE' | 'CLOSED' | 'ABANDONED';
+  queuedAt: Date;
+  lastCustomerMessageAt: Date | null;
+  excludedUserIds: string[] | string | null;
+}
+
+const parseIds = (v: string[] | string | null): string[] =>
+  v == null ? [] : Array.isArray(v) ? v : (JSON.parse(v) as string[]);
+
+const isRetryable = (error: unknown): boolean => {
+  const e = error as { errno?: number; driverError?: { errno?: number } };
+  const errno = e?.errno ?? e?.driverError?.errno;
+  return errno === 1213 || errno === 1205; // deadlock, lock wait timeout
+};
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+@Injectable()
+export class RoutingService {
+  private readonly logger = new Logger('Routing');
+
+  constructor(
+    private readonly transactions: Transactions,
+    private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** A transaction, retried when MySQL picks it as a deadlock victim (everything is re-read). */
+  private async run<T>(work: (uow: UnitOfWork) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.transactions.run(work);
+      } catch (error) {
+        if (!isRetryable(error) || attempt >= RETRIES) throw error;
+        await sleep(10 * attempt + Math.random() * 20);
+      }
+    }
+  }
+
+  /**
+   * THE lock: the campaign's routing row, FOR UPDATE, created on first use. Selected first and
+   * inserted only when missing, because INSERT IGNORE on an existing row takes a shared lock that
+   * two transactions would then both try to upgrade (a deadlock). Null: the campaign is gone.
+   */
+  private async lock(em: EntityManager, campaignId: string): Promise<StateRow | null> {
+    const select = () =>
+      em.query(
+        'SELECT lastAssignedUserId, lastAssignedPosition FROM campaign_routing_state WHERE campaignId = ? FOR UPDATE',
+        [campaignId],
+      ) as Promise<StateRow[]>;
+    let [state] = await select();
+    if (!state) {
+      const [exists] = (await em.query('SELECT id FROM campaigns WHERE id = ?', [campaignId])) as unknown[];
+      if (!exists) return null;
+      await em.query('INSERT IGNORE INTO campaign_routing_state (campaignId) VALUES (?)', [campaignId]);
+      [state] = await select();
+    }
+    return state ?? null;
+  }
+
+  private async campaign(em: EntityManager, id: string): Promise<CampaignRow | null> {
+    const [row] = (await em.query(
+      `SELECT id, channel, enabled, strategy, maxInteractionsPerAgent, timezone, dropoutSeconds
+         FROM campaigns WHERE id = ?`,
+      [id],
+    )) as CampaignRow[];
+    return row ?? null;
+  }
+
+  private async now(em: EntityManager): Promise<Date> {
+    const [{ now }] = (await em.query('SELECT NOW(3) AS now')) as { now: Date }[];
+    return now;
+  }
+
+  /**
+   * Every member of the campaign as routing sees them now, loads counted from the tables (PENDING
+   * offers + ACTIVE interactions in this campaign). Only correct inside the campaign's lock.
+   */
+  private async candidates(em: EntityManager, campaign: CampaignRow, now: Date): Promise<AgentCandidate[]> {
+    const members = (await em.query(
+      `SELECT m.userId, m.penalty, m.position, u.presence, u.active
+         FROM campaign_members m JOIN users u ON u.id = m.userId
+        WHERE m.campaignId = ?`,
+      [campaign.id],
+    )) as { userId: string; penalty: number; position: number; presence: Presence; active: number }[];
+    if (!members.length) return [];
+    const ids = members.map((m) => m.userId);
+    const voice = (await em.query(
+      `SELECT DISTINCT m.userId FROM campaign_members m JOIN campaigns c ON c.id = m.campaignId
+        WHERE c.channel = 'VOICE' AND m.userId IN (?)`,
+      [ids],
+    )) as { userId: string }[];
+    const receiving = new Set(voice.map((v) => v.userId));
+    const loads = await this.loads(em, campaign.id);
+    let startOfDay: Date;
+    try {
+      startOfDay = DateTime.fromJSDate(now).setZone(campaign.timezone).startOf('day').toJSDate();
+    } catch {
+      startOfDay = DateTime.fromJSDate(now).toUTC().startOf('day').toJSDate();
+    }
+    const history = (await em.query(
+      `SELECT agentId, MAX(closedAt) AS lastEndedAt, SUM(closedAt >= ?) AS completedToday
+         FROM interactions
+        WHERE campaignId = ? AND status = 'CLOSED' AND agentId IN (?)
+        GROUP BY agentId`,
+      [startOfDay, campaign.id, ids],
+    )) as { agentId: string; lastEndedAt: Date | null; completedToday: string | number | null }[];
+    const byAgent = new Map(history.map((h) => [h.agentId, h]));
+    return members.map((m) => ({
+      userId: m.userId,
+      // A deactivated user takes nothing, whatever presence they were left with.
+      presence: m.active ? m.presence : Presence.OFFLINE,
+      isMember: true,
+      receivesInteractions: receiving.has(m.userId),
+      load: loads.get(m.userId) ?? 0,
+      penalty: m.penalty,
+      position: m.position,
+      lastEndedAt: byAgent.get(m.userId)?.lastEndedAt ?? null,
+      completedToday: Number(byAgent.get(m.userId)?.completedToday ?? 0),
+    }));
+  }
+
+  /** OFFERED + ACTIVE per agent in the campaign: PENDING offers (a seat each) and ACTIVE interactions. */
+  private async loads(em: EntityManager, campaignId: string): Promise<Map<string, number>> {
+    const rows = (await em.query(
+      `SELECT userId, COUNT(*) AS n FROM (
+         SELECT userId FROM interaction_offers WHERE campaignId = ? AND status = 'PENDING'
+         UNION ALL
+         SELECT agentId AS userId FROM interactions WHERE campaignId = ? AND status = 'ACTIVE' AND agentId IS NOT NULL
+       ) seats GROUP BY userId`,
+      [campaignId, campaignId],
+    )) as { userId: string; n: string | number }[];
+    return new Map(rows.map((r) => [r.userId, Number(r.n)]));
+  }
+
+  private inbox(
+    uow: UnitOfWork,
+    userId: string,
+    interactionId: string,
+    kind: InboxEventKindName,
+    messageId: string | null = null,
+  ) {
+    uow.publish(InboxChanged, { userId, interactionId, kind, messageId });
+  }
+
+  private async record(em: EntityManager, interactionId: string, campaignId: string, d: RoutingDecision) {
+    await em.query(
+      `INSERT INTO routing_decisions (id, interactionId, campaignId, strategy, candidates, chosenUserIds, reason)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      [
+        randomUUID(),
+        interactionId,
+        campaignId,
+        d.strategy,
+        JSON.stringify(d.candidates),
+        JSON.stringify(d.chosen),
+        d.reason.slice(0, 1000),
+      ],
+    );
+  }
+
+  /** PENDING offers to `userIds`, each with its timeout job; the interaction becomes OFFERED. */
+  private async makeOffers(uow: UnitOfWork, interactionId: string, campaignId: string, userIds: string[]) {
+    for (const userId of userIds) {
+      const offerId = randomUUID();
+      await uow.em.query(
+        `INSERT INTO interaction_offers (id, interactionId, campaignId, userId, status, offeredAt, expiresAt)
+         VALUES (?, ?, ?, ?, 'PENDING', NOW(3), DATE_ADD(NOW(3), INTERVAL ? SECOND))`,
+        [offerId, interactionId, campaignId, userId, this.config.offerTimeoutSeconds],
+      );
+      uow.enqueue(
+        JobName.OfferExpired,
+        { offerId },
+        { jobId: `offer-${offerId}`, delay: this.config.offerTimeoutSeconds * 1000 },
+      );
+      this.inbox(uow, userId, interactionId, 'OFFERED');
+    }
+    await uow.em.query("UPDATE interactions SET status = 'OFFERED', agentId = NULL WHERE id = ?", [
+      interactionId,
+    ]);
+  }
+
+  /**
+   * Routes the campaign's queue in order while its head can be offered (FIFO). When no agent is
+   * eligible for the head the pass stops: later interactions wait behind it. One exception, so
+   * that no chat sits while an eligible agent exists: when the head's only otherwise-eligible
+   * agents are excluded from it (they let its offer time out), the next interaction is tried.
+   * Queued interactions past `dropoutSeconds` are marked ABANDONED on the way; the others get a
+   * delayed check at their `abandonAt`. MANUAL, disabled and non-MESSENGER campaigns offer nothing.
+   * Returns how many interactions were offered.
+   */
+  async routeCampaign(campaignId: string): Promise<number> {
+    return this.run(async (uow) => {
+      const { em } = uow;
+      const state = await this.lock(em, campaignId);
+      if (!state) return 0;
+      const campaign = await this.campaign(em, campaignId);
+      if (!campaign || campaign.channel !== Channel.MESSENGER) return 0;
+      const now = await this.now(em);
+      const queued = queueOrder(
+        (await em.query(
+          `SELECT id, campaignId, contactId, agentId, status, queuedAt, lastCustomerMessageAt, excludedUserIds
+             FROM interactions WHERE campaignId = ? AND status = 'QUEUED'
+            ORDER BY queuedAt, id LIMIT ${ROUTE_BATCH} FOR UPDATE`,
+          [campaignId],
+        )) as InteractionRow[],
+      );
+      if (!queued.length) return 0;
+
+      const waiting: InteractionRow[] = [];
+      const routable: InteractionRow[] = [];
+      for (const i of queued) {
+        if (isAbandoned({ ...i, status: 'QUEUED' }, campaign.dropoutSeconds, now))
+          await em.query("UPDATE interactions SET status = 'ABANDONED' WHERE id = ?", [i.id]);
+        else routable.push(i);
+      }
+
+      let offered = 0;
+      if (campaign.enabled && campaign.strategy !== RoutingStrategy.MANUAL) {
+        const candidates = await this.candidates(em, campaign, now);
+        let { lastAssignedUserId, lastAssignedPosition } = state;
+        let index = 0;
+        for (; index < routable.length; index++) {
+          const interaction = routable[index];
+          const decision = chooseAgents({
+            strategy: campaign.strategy,
+            candidates,
+            maxInteractionsPerAgent: campaign.maxInteractionsPerAgent,
+            lastAssignedUserId,
+            lastAssignedPosition,
+            excludedUserIds: parseIds(interaction.excludedUserIds),
+            random: Math.random,
+          });
+          if (!decision.chosen.length) {
+            // Only exclusions stand between the head and an agent: let the next one try.
+            if (decision.candidates.some((c) => c.why === 'excluded')) {
+              waiting.push(interaction);
+              continue;
+            }
+            break;
+          }
+          await this.record(em, interaction.id, campaignId, decision);
+          await this.makeOffers(uow, interaction.id, campaignId, decision.chosen);
+          for (const userId of decision.chosen) {
+            const c = candidates.find((x) => x.userId === userId)!;
+            c.load += 1;
+          }
+          // RRMEMORY's memory moves on when the offer is made, so the next interaction of this
+          // same pass goes to the next agent; accept confirms it (see acceptInteraction).
+          if (campaign.strategy === RoutingStrategy.RRMEMORY) {
+            const chosen = candidates.find((x) => x.userId === decision.chosen[0])!;
+            lastAssignedUserId = chosen.userId;
+            lastAssignedPosition = chosen.position;
+          }
+          offered++;
+        }
+        waiting.push(...routable.slice(index));
+        if (
+          lastAssignedUserId !== state.lastAssignedUserId ||
+          lastAssignedPosition !== state.lastAssignedPosition
+        ) {
+          await em.query(
+            'UPDATE campaign_routing_state SET lastAssignedUserId = ?, lastAssignedPosition = ? WHERE campaignId = ?',
+            [lastAssignedUserId, lastAssignedPosition, campaignId],
+          );
+        }
+      } else {
+        waiting.push(...routable);
+      }
+
+      // Still waiting: check again when each would be abandoned (one job per interaction and instant).
+      for (const i of waiting) {
+        const at = abandonAt({ ...i, status: 'QUEUED' }, campaign.dropoutSeconds);
+        if (!at) continue;
+        uow.enqueue(
+          JobName.CheckAbandoned,
+          { campaignId, interactionId: i.id },
+          { jobId: `abandon-${i.id}-${at.getTime()}`, delay: Math.max(0, at.getTime() - now.getTime()) },
+        );
+      }
+      return offered;
+    });
+  }
+
+  /**
+   * An offer's time is up. If still PENDING: EXPIRED, its agent excluded from this interaction,
+   * which goes back to QUEUED (keeping queuedAt, so back at the head) unless another offer of it is
+   * still pending (RINGALL); then the campaign is routed again.
+   */
+  async expireOffer(offerId: string): Promise<boolean> {
+    const [offer] = (await this.dataSource.query('SELECT campaignId FROM interaction_offers WHERE id = ?', [
+      offerId,
+    ])) as { campaignId: string }[];
+    if (!offer) return false;
+    return this.endOffers(offer.campaignId, 'EXPIRED', 'id = ?', [offerId]);
+  }
+
+  /** An agent went OFFLINE: their PENDING offers are revoked (not excluded) and routed elsewhere. */
+  async revokeOffersOf(userId: string): Promise<number> {
+    const rows = (await this.dataSource.query(
+      "SELECT DISTINCT campaignId FROM interaction_offers WHERE userId = ? AND status = 'PENDING'",
+      [userId],
+    )) as { campaignId: string }[];
+    let n = 0;
+    for (const { campaignId } of rows) {
+      if (await this.endOffers(campaignId, 'REVOKED', "userId = ? AND status = 'PENDING'", [userId])) n++;
+    }
+    return n;
+  }
+
+  private async endOffers(
+    campaignId: string,
+    to: 'EXPIRED' | 'REVOKED',
+    where: string,
+    params: unknown[],
+  ): Promise<boolean> {
+    return this.run(async (uow) => {
+      const { em } = uow;
+      if (!(await this.lock(em, campaignId))) return false;
+      const offers = (await em.query(
+        `SELECT id, interactionId, userId FROM interaction_offers
+          WHERE campaignId = ? AND status = 'PENDING' AND ${where} FOR UPDATE`,
+        [campaignId, ...params],
+      )) as { id: string; interactionId: string; userId: string }[];
+      if (!offers.length) return false;
+      for (const offer of offers) {
+        await em.query('UPDATE interaction_offers SET status = ?, endedAt = NOW(3) WHERE id = ?', [
+          to,
+          offer.id,
+        ]);
+        const [interaction] = (await em.query(
+          'SELECT id, status, excludedUserIds FROM interactions WHERE id = ? FOR UPDATE',
+          [offer.interactionId],
+        )) as InteractionRow[];
+        if (to === 'EXPIRED') {
+          const excluded = new Set(parseIds(interaction.excludedUserIds));
+          excluded.add(offer.userId);
+          await em.query('UPDATE interactions SET excludedUserIds = ? WHERE id = ?', [
+            JSON.stringify([...excluded]),
+            interaction.id,
+          ]);
+        }
+        const [{ pending }] = (await em.query(
+          "SELECT COUNT(*) AS pending FROM interaction_offers WHERE interactionId = ? AND status = 'PENDING'",
+          [interaction.id],
+        )) as { pending: number }[];
+        if (Number(pending) === 0 && interaction.status === 'OFFERED') {
+          await em.query("UPDATE interactions SET status = 'QUEUED' WHERE id = ?", [interaction.id]);
+        }
+        this.inbox(uow, offer.userId, interaction.id, 'REVOKED');
+      }
+      uow.enqueue(JobName.RouteCampaign, { campaignId });
+      return true;
+    });
+  }
+
+  /** The interaction's campaign, read without a lock, to know which campaign to lock. */
+  private async campaignOf(interactionId: string): Promise<string> {
+    const [row] = (await this.dataSource.query('SELECT campaignId FROM interactions WHERE id = ?', [
+      interactionId,
+    ])) as { campaignId: string }[];
+    if (!row) throw ParleyError.notFound('Interaction', interactionId);
+    return row.campaignId;
+  }
+
+  /**
+   * Locks the interaction's campaign, then the interaction. A transfer to another campaign may have
+   * moved it between the two reads: then the caller's transaction is retried on the new campaign.
+   */
+  private async lockInteraction(
+    uow: UnitOfWork,
+    interactionId: string,
+    campaignId: string,
+  ): Promise<InteractionRow | 'moved'> {
+    await this.lock(uow.em, campaignId);
+    const [row] = (await uow.em.query(
+      `SELECT id, campaignId, contactId, agentId, status, queuedAt, lastCustomerMessageAt, excludedUserIds
+         FROM interactions WHERE id = ? FOR UPDATE`,
+      [interactionId],
+    )) as InteractionRow[];
+    if (!row) throw ParleyError.notFound('Interaction', interactionId);
+    return row.campaignId === campaignId ? row : 'moved';
+  }
+
+  /** Runs `work` with the interaction's campaign and the interaction locked (retrying after a move). */
+  private async withInteraction<T>(
+    interactionId: string,
+    work: (uow: UnitOfWork, interaction: InteractionRow, campaign: CampaignRow) => Promise<T>,
+  ): Promise<T> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const campaignId = await this.campaignOf(interactionId);
+      const result = await this.run(async (uow) => {
+        const interaction = await this.lockInteraction(uow, interactionId, campaignId);
+        if (interaction === 'moved') return { moved: true as const };
+        const campaign = (await this.campaign(uow.em, campaignId))!;
+        return { moved: false as const, value: await work(uow, interaction, campaign) };
+      });
+      if (!result.moved) return result.value;
+    }
+    throw new ParleyError(ErrorCode.CONFLICT, 'The interaction is moving between campaigns; try again');
+  }
+
+  /**
+   * An agent takes an interaction: their PENDING offer becomes ACCEPTED and the interaction ACTIVE
+   * with them; any other pending offers (RINGALL) are revoked. In a MANUAL campaign a member takes a
+   * QUEUED interaction directly, if eligible (capacity counts).
+   */
+  async accept(userId: string, interactionId: string): Promise<void> {
+    await this.withInteraction(interactionId, async (uow, interaction, campaign) => {
+      const { em } = uow;
+      const [membership] = (await em.query(
+        'SELECT position FROM campaign_members WHERE campaignId = ? AND userId = ?',
+        [campaign.id, userId],
+      )) as { position: number }[];
+      if (interaction.status === 'ACTIVE' && interaction.agentId === userId) return; // already theirs
+      if (campaign.strategy === RoutingStrategy.MANUAL && interaction.status === 'QUEUED') {
+        if (!membership) throw ParleyError.forbidden('You are not a member of this campaign');
+        const now = await this.now(em);
+        const me = (await this.candidates(em, campaign, now)).find((c) => c.userId === userId)!;
+        const can = eligibility(me, campaign);
+        if (!can.eligible) {
+          throw new ParleyError(ErrorCode.CONFLICT, `You cannot take this interaction now: ${can.reason}`, {
+            reason: can.reason,
+          });
+        }
+        await em.query(
+          "UPDATE interactions SET status = 'ACTIVE', agentId = ?, assignedAt = NOW(3) WHERE id = ?",
+          [userId, interaction.id],
+        );
+        this.inbox(uow, userId, interaction.id, 'ASSIGNED');
+        return;
+      }
+      const [offer] = (await em.query(
+        `SELECT id FROM interaction_offers
+          WHERE interactionId = ? AND userId = ? AND status = 'PENDING' FOR UPDATE`,
+        [interaction.id, userId],
+      )) as { id: string }[];
+      if (!offer) {
+        if (!membership) throw ParleyError.forbidden('This interaction was not offered to you');
+        const why =
+          interaction.status === 'ACTIVE' || interaction.status === 'CLOSED'
+            ? 'it was already taken'
+            : interaction.status === 'OFFERED'
+              ? 'it is offered to someone else'
+              : 'it is not offered to you (the offer may have timed out)';
+        throw new ParleyError(ErrorCode.CONFLICT, `You cannot accept this interaction: ${why}`);
+      }
+      await em.query("UPDATE interaction_offers SET status = 'ACCEPTED', endedAt = NOW(3) WHERE id = ?", [
+        offer.id,
+      ]);
+      const others = (await em.query(
+        "SELECT id, userId FROM interaction_offers WHERE interactionId = ? AND status = 'PENDING' FOR UPDATE",
+        [interaction.id],
+      )) as { id: string; userId: string }[];
+      for (const other of others) {
+        await em.query("UPDATE interaction_offers SET status = 'REVOKED', endedAt = NOW(3) WHERE id = ?", [
+          other.id,
+        ]);
+        this.inbox(uow, other.userId, interaction.id, 'REVOKED');
+      }
+      await em.query(
+        "UPDATE interactions SET status = 'ACTIVE', agentId = ?, assignedAt = NOW(3) WHERE id = ?",
+        [userId, interaction.id],
+      );
+      if (campaign.strategy === RoutingStrategy.RRMEMORY && membership) {
+        await em.query(
+          'UPDATE campaign_routing_state SET lastAssignedUserId = ?, lastAssignedPosition = ? WHERE campaignId = ?',
+          [userId, membership.position, campaign.id],
+        );
+      }
+      this.inbox(uow, userId, interaction.id, 'ASSIGNED');
+      // Revoked RINGALL seats freed capacity of the others.
+      if (others.length) uow.enqueue(JobName.RouteCampaign, { campaignId: campaign.id });
+    });
+  }
+
+  private mayHandle(principal: Principal, interaction: InteractionRow): boolean {
+    if (principal.role === Role.ADMIN || principal.role === Role.SUPERVISOR) return true;
+    return principal.kind === 'user' && interaction.agentId === principal.userId;
+  }
+
+  /** ACTIVE -> CLOSED by its agent (or an admin/supervisor), then the campaign routes: a seat freed. */
+  async close(principal: Principal, interactionId: string, disposition: string | null): Promise<void> {
+    const text = disposition?.trim() || null;
+    if (text && text.length > DISPOSITION_MAX) {
+      throw ParleyError.badInput('disposition', `must be at most ${DISPOSITION_MAX} characters`);
+    }
+    await this.withInteraction(interactionId, async (uow, interaction, campaign) => {
+      if (!this.mayHandle(principal, interaction)) {
+        throw ParleyError.forbidden('Only the agent handling this interaction can close it');
+      }
+      if (interaction.status !== 'ACTIVE') {
+        throw new ParleyError(
+          ErrorCode.CONFLICT,
+          `Only an ACTIVE interaction can be closed; this one is ${interaction.status}`,
+        );
+      }
+      await uow.em.query(
+        "UPDATE interactions SET status = 'CLOSED', closedAt = NOW(3), disposition = ? WHERE id = ?",
+        [text, interaction.id],
+      );
+      if (interaction.agentId) this.inbox(uow, interaction.agentId, interaction.id, 'CLOSED');
+      uow.enqueue(JobName.RouteCampaign, { campaignId: campaign.id });
+    });
+  }
+
+  /**
+   * Hands an ACTIVE interaction on. To an agent: they must be eligible in its campaign (else
+   * CONFLICT with the reason); it becomes OFFERED to them alone (the offer times out like any
+   * other). To a campaign: a MESSENGER campaign, enabled, where the contact has no open
+   * interaction; it joins that queue (queuedAt now) and is routed there. The former agent gets
+   * REVOKED either way.
+   */
+  async transfer(
+    principal: Principal,
+    interactionId: string,
+    target: { toUserId?: string | null; toCampaignId?: string | null },
+  ): Promise<void> {
+    const { toUserId, toCampaignId } = target;
+    if (!toUserId === !toCampaignId) {
+      throw ParleyError.badInput('toUserId', 'give exactly one of toUserId and toCampaignId');
+    }
+    if (toUserId) {
+      await this.withInteraction(interactionId, async (uow, interaction, campaign) => {
+        this.assertTransferable(principal, interaction);
+        if (interaction.agentId === toUserId) {
+          throw new ParleyError(ErrorCode.CONFLICT, 'The interaction is already with this agent');
+        }
+        const now = await this.now(uow.em);
+        const candidates = await this.candidates(uow.em, campaign, now);
+        const target = candidates.find((c) => c.userId === toUserId);
+        const can = target
+          ? eligibility(target, campaign)
+          : { eligible: false, reason: 'not-member' as const };
+        if (!can.eligible) {
+          throw new ParleyError(ErrorCode.CONFLICT, `Agent ${toUserId} cannot take it: ${can.reason}`, {
+            reason: can.reason,
+          });
+        }
+        const former = interaction.agentId;
+        await this.record(uow.em, interaction.id, campaign.id, {
+          strategy: 'TRANSFER' as RoutingStrategy,
+          chosen: [toUserId],
+          reason: `TRANSFER: transferred by ${principal.kind === 'user' ? `user ${principal.userId}` : `API key ${principal.apiKeyId}`} to agent ${toUserId}`,
+          candidates: [
+            {
+              userId: target!.userId,
+              eligible: true,
+              load: target!.load,
+              penalty: target!.penalty,
+              position: target!.position,
+              lastEndedAt: target!.lastEndedAt,
+              completedToday: target!.completedToday,
+            },
+          ],
+        });
+        await this.makeOffers(uow, interaction.id, campaign.id, [toUserId]);
+        if (former) this.inbox(uow, former, interaction.id, 'REVOKED');
+        uow.enqueue(JobName.RouteCampaign, { campaignId: campaign.id });
+      });
+      return;
+    }
+    const fromCampaignId = await this.campaignOf(interactionId);
+    if (fromCampaignId === toCampaignId) {
+      throw new ParleyError(ErrorCode.CONFLICT, 'The interaction is already in this campaign');
+    }
+    await this.run(async (uow) => {
+      const { em } = uow;
+      // Both campaigns' locks, in id order, so two opposite transfers cannot deadlock.
+      for (const id of [fromCampaignId, toCampaignId!].sort()) {
+        if (!(await this.lock(em, id))) {
+          if (id === toCampaignId) throw ParleyError.notFound('Campaign', id);
+        }
+      }
+      const to = await this.campaign(em, toCampaignId!);
+      if (!to) throw ParleyError.notFound('Campaign', toCampaignId!);
+      if (to.channel !== Channel.MESSENGER) {
+        throw ParleyError.badInput('toCampaignId', 'must be a MESSENGER campaign');
+      }
+      if (!to.enabled) throw new ParleyError(ErrorCode.CONFLICT, 'The target campaign is disabled');
+      const [interaction] = (await em.query(
+        'SELECT id, campaignId, contactId, agentId, status FROM interactions WHERE id = ? FOR UPDATE',
+        [interactionId],
+      )) as InteractionRow[];
+      if (!interaction || interaction.campaignId !== fromCampaignId) {
+        throw new ParleyError(ErrorCode.CONFLICT, 'The interaction moved meanwhile; try again');
+      }
+      this.assertTransferable(principal, interaction);
+      const [open] = (await em.query(
+        'SELECT id FROM interactions WHERE campaignId = ? AND openContactId = ?',
+        [toCampaignId, interaction.contactId],
+      )) as unknown[];
+      if (open) {
+        throw new ParleyError(ErrorCode.CONFLICT, 'This contact already has an open interaction there');
+      }
+      await em.query(
+        `UPDATE interactions SET campaignId = ?, status = 'QUEUED', agentId = NULL, assignedAt = NULL,
+                queuedAt = NOW(3), excludedUserIds = NULL WHERE id = ?`,
+        [toCampaignId, interaction.id],
+      );
+      if (interaction.agentId) this.inbox(uow, interaction.agentId, interaction.id, 'REVOKED');
+      uow.enqueue(JobName.RouteCampaign, { campaignId: fromCampaignId });
+      uow.enqueue(JobName.RouteCampaign, { campaignId: toCampaignId! });
+    });
+  }
+
+  private assertTransferable(principal: Principal, interaction: InteractionRow) {
+    if (!this.mayHandle(principal, interaction)) {
+      throw ParleyError.forbidden('Only the agent handling this interaction can transfer it');
+    }
+    if (interaction.status !== 'ACTIVE') {
+      throw new ParleyError(
+        ErrorCode.CONFLICT,
+        `Only an ACTIVE interaction can be transferred; this one is ${interaction.status}`,
+      );
+    }
+  }
+
+  /** The agent's presence changed: AVAILABLE routes their campaigns; OFFLINE revokes their offers. */
+  async presenceChanged(userId: string): Promise<void> {
+    const [user] = (await this.dataSource.query('SELECT presence, active FROM users WHERE id = ?', [
+      userId,
+    ])) as { presence: Presence; active: number }[];
+    if (!user) return;
+    if (user.presence === Presence.OFFLINE || !user.active) {
+      await this.revokeOffersOf(userId);
+      return;
+    }
+    if (user.presence !== Presence.AVAILABLE) return;
+    const campaigns = (await this.dataSource.query(
+      `SELECT m.campaignId FROM campaign_members m JOIN campaigns c ON c.id = m.campaignId
+        WHERE m.userId = ? AND c.channel = 'MESSENGER' AND c.enabled = 1`,
+      [userId],
+    )) as { campaignId: string }[];
+    for (const { campaignId } of campaigns) await this.routeCampaign(campaignId);
+  }
+
+  /**
+   * The safety net: expires offers whose job was lost, then routes every campaign with QUEUED
+   * interactions (which also abandons the overdue ones).
+   */
+  async sweep(): Promise<{ expired: number; routed: number }> {
+    const overdue = (await this.dataSource.query(
+      "SELECT id FROM interaction_offers WHERE status = 'PENDING' AND expiresAt < NOW(3) - INTERVAL 2 SECOND LIMIT 500",
+    )) as { id: string }[];
+    let expired = 0;
+    for (const { id } of overdue) if (await this.expireOffer(id)) expired++;
+    const campaigns = (await this.dataSource.query(
+      "SELECT DISTINCT campaignId FROM interactions WHERE status = 'QUEUED'",
+    )) as { campaignId: string }[];
+    let routed = 0;
+    for (const { campaignId } of campaigns) {
+      try {
+        routed += await this.routeCampaign(campaignId);
+      } catch (error) {
+        this.logger.warn(`Sweep could not route campaign ${campaignId}: ${String(error)}`);
+      }
+    }
+    return { expired, routed };
+  }
+}

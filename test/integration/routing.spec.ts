@@ -1,0 +1,398 @@
+import { type Connection, createConnection } from 'mysql2/promise';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseDatabaseUrl } from '../../server/src/infrastructure/database/database.js';
+import { createCampaign } from '../support/campaigns.js';
+import { type FacebookTestBed, SEED, startFacebookTestBed } from '../support/facebook.js';
+import {
+  codeOf,
+  createUser,
+  DEFAULT_PASSWORD,
+  eventually,
+  gql,
+  login,
+  wsClient,
+} from '../support/graphql.js';
+
+// Routing end to end: a customer writes in the simulator, Parley queues, offers over inboxChanged,
+// and agents accept, close, transfer (docs/routing.md).
+
+const CONNECT = `mutation($c: ID!, $p: String!, $t: String!) { connectFacebookPage(campaignId: $c, pageId: $p, pageAccessToken: $t) { id } }`;
+const ADD = `mutation($c: [ID!]!, $u: [ID!]!) { addCampaignMembers(campaignIds: $c, userIds: $u) { id } }`;
+const UPDATE = `mutation($id: ID!, $input: CampaignInput!) { updateCampaign(id: $id, input: $input) { id } }`;
+const PRESENCE = `mutation($p: Presence!, $r: String) { setPresence(presence: $p, breakReason: $r) { id } }`;
+const INBOX_CHANGED = `subscription { inboxChanged { kind interaction { id status contact { name } agent { username } } message { text } } }`;
+const ACCEPT = `mutation($id: ID!) { acceptInteraction(id: $id) { id status agent { username } } }`;
+const CLOSE = `mutation($id: ID!, $d: String) { closeInteraction(id: $id, disposition: $d) { id status disposition closedAt } }`;
+const TRANSFER = `mutation($id: ID!, $u: ID, $c: ID) { transferInteraction(id: $id, toUserId: $u, toCampaignId: $c) { id status } }`;
+const INTERACTION = `query($id: ID!) { interaction(id: $id) { id status agent { username } windowExpiresAt lastMessage { text direction } messages { text } } }`;
+const BAKERY = SEED.pages.bakery;
+const OFFER_TIMEOUT_SECONDS = 2;
+
+type Agent = { id: string; username: string; token: string };
+/** An inboxChanged feed that keeps every event; `next` takes the oldest unread one (polling). */
+interface Feed {
+  events: { data?: any; errors?: { message: string; extensions?: { code?: string } }[] }[];
+  failure?: unknown;
+  next(timeoutMs?: number): Promise<Feed['events'][number]>;
+}
+
+let bed: FacebookTestBed;
+let db: Connection;
+let admin: string;
+let campaign: string;
+let voice: string;
+const agents: Record<string, Agent> = {};
+const feeds: Record<string, Feed> = {};
+const sockets: ReturnType<typeof wsClient>[] = [];
+
+const url = () => bed.server.baseUrl;
+const call = (query: string, variables: Record<string, unknown>, token = admin) =>
+  gql(url(), query, variables, { token });
+
+async function settings(input: Record<string, unknown>) {
+  const result = await call(UPDATE, { id: campaign, input });
+  expect(result.errors).toBeUndefined();
+}
+
+async function presence(name: string, p: 'AVAILABLE' | 'OFFLINE' | 'BREAK') {
+  const result = await call(PRESENCE, { p, r: p === 'BREAK' ? 'Lunch' : null }, agents[name].token);
+  expect(result.errors).toBeUndefined();
+}
+
+async function makeAgent(username: string, campaigns: string[]): Promise<Agent> {
+  const { id } = await createUser(url(), admin, { username, role: 'AGENT' });
+  await call(ADD, { c: campaigns, u: [id] });
+  const agent = { id, username, token: await login(url(), username, DEFAULT_PASSWORD) };
+  agents[username] = agent;
+  return agent;
+}
+
+/** The agent's inboxChanged feed, subscribed and confirmed live. */
+async function feed(name: string): Promise<Feed> {
+  const socket = wsClient(bed.server.wsUrl, { authorization: `Bearer ${agents[name].token}` });
+  sockets.push(socket);
+  const f = collect(socket.client);
+  // Give the server a moment to subscribe in Redis before anything is published.
+  await new Promise((r) => setTimeout(r, 300));
+  feeds[name] = f;
+  return f;
+}
+
+function collect(client: ReturnType<typeof wsClient>['client']): Feed {
+  const f: Feed = {
+    events: [],
+    async next(timeoutMs = 5_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!f.events.length) {
+        if (Date.now() > deadline) throw new Error(`no event within ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return f.events.shift()!;
+    },
+  };
+  client.subscribe(
+    { query: INBOX_CHANGED },
+    {
+      next: (v) => void f.events.push(v as Feed['events'][number]),
+      error: (e) => (f.failure = e),
+      complete: () => undefined,
+    },
+  );
+  return f;
+}
+
+/** A new customer of the bakery page writes; resolves with the interaction id once stored. */
+async function customerWrites(name: string, text = 'Hello'): Promise<string> {
+  const { psid } = bed.sim.addCustomer(BAKERY.id, name);
+  bed.sim.customerWrites(BAKERY.id, psid, { text });
+  return eventually(async () => {
+    const [rows] = (await db.query(
+      `SELECT i.id FROM interactions i JOIN contacts c ON c.id = i.contactId WHERE c.psid = ?`,
+      [psid],
+    )) as unknown as [{ id: string }[]];
+    return rows[0]?.id;
+  });
+}
+
+async function statusOf(id: string): Promise<string> {
+  const [rows] = (await db.query('SELECT status FROM interactions WHERE id = ?', [id])) as unknown as [
+    { status: string }[],
+  ];
+  return rows[0].status;
+}
+
+/** The next event of a feed, asserted to be `kind` of `interactionId`. */
+async function expectEvent(name: string, kind: string, interactionId: string, timeoutMs = 8_000) {
+  const event = await feeds[name].next(timeoutMs);
+  expect(event.errors).toBeUndefined();
+  expect(event.data?.inboxChanged).toMatchObject({ kind, interaction: { id: interactionId } });
+  return event.data!.inboxChanged;
+}
+
+/** No event arrives on the feed within `ms`. */
+async function expectQuiet(name: string, ms = 1_000) {
+  await expect(feeds[name].next(ms)).rejects.toThrow(/no event/);
+}
+
+beforeAll(async () => {
+  bed = await startFacebookTestBed({
+    OFFER_TIMEOUT_SECONDS: String(OFFER_TIMEOUT_SECONDS),
+    PRESENCE_GRACE_SECONDS: '600',
+  });
+  admin = await login(url(), bed.server.adminUsername, bed.server.adminPassword);
+  campaign = (
+    await createCampaign(url(), admin, {
+      name: 'Bakery',
+      channel: 'MESSENGER',
+      strategy: 'LINEAR',
+      maxInteractionsPerAgent: 1,
+    })
+  ).id;
+  voice = (await createCampaign(url(), admin, { name: 'Phones', channel: 'VOICE' })).id;
+  const connected = await call(CONNECT, { c: campaign, p: BAKERY.id, t: BAKERY.token });
+  expect(connected.errors).toBeUndefined();
+  const { database, ...server } = parseDatabaseUrl(bed.server.environment.databaseUrl);
+  db = await createConnection({ ...server, database, timezone: 'Z' });
+  bed.sim.configure({ webhookUrl: `${url()}/webhooks/messenger`, verifyToken: bed.verifyToken });
+  // Positions follow the order added: ana 1, ben 2, dan 3, eve 4.
+  await makeAgent('ana', [campaign, voice]);
+  await makeAgent('ben', [campaign, voice]);
+  await makeAgent('dan', [campaign]); // no VOICE membership: receives nothing
+  await makeAgent('eve', [campaign, voice]);
+  for (const name of ['ana', 'ben', 'dan', 'eve']) await feed(name);
+}, 60_000);
+
+afterAll(async () => {
+  for (const s of sockets) await s.client.dispose();
+  await db?.end();
+  await bed?.stop();
+});
+
+describe('routing', () => {
+  let first: string;
+  let second: string;
+
+  it('offers a new chat to the AVAILABLE member with a VOICE membership; accept assigns it and inbox lists it', async () => {
+    await presence('ana', 'AVAILABLE');
+    await presence('dan', 'AVAILABLE');
+    await presence('eve', 'BREAK');
+    first = await customerWrites('Carla', 'Do you have rye bread?');
+    const offered = await expectEvent('ana', 'OFFERED', first);
+    expect(offered.interaction.status).toBe('OFFERED');
+    expect(offered.interaction.contact.name).toBeTruthy();
+
+    const accepted = await call(ACCEPT, { id: first }, agents.ana.token);
+    expect(accepted.errors).toBeUndefined();
+    expect(accepted.data!.acceptInteraction).toMatchObject({ status: 'ACTIVE', agent: { username: 'ana' } });
+    await expectEvent('ana', 'ASSIGNED', first);
+
+    const inbox = await call('{ inbox { id status } }', {}, agents.ana.token);
+    expect(inbox.data!.inbox).toEqual([{ id: first, status: 'ACTIVE' }]);
+    const read = await call(INTERACTION, { id: first }, agents.ana.token);
+    expect(read.data!.interaction).toMatchObject({
+      status: 'ACTIVE',
+      lastMessage: { text: 'Do you have rye bread?', direction: 'INBOUND' },
+      messages: [{ text: 'Do you have rye bread?' }],
+    });
+    expect(read.data!.interaction.windowExpiresAt).toBeTruthy();
+
+    // Nothing for the agent without a VOICE membership, nor for the one on break.
+    await expectQuiet('dan', 300);
+    await expectQuiet('eve', 300);
+  });
+
+  it('explains the decision to supervisors (routingDecisions), not to agents', async () => {
+    const q = `query($id: ID!) { routingDecisions(interactionId: $id) { strategy chosenUserIds reason candidates { userId eligible why load } } }`;
+    const result = await call(q, { id: first });
+    expect(result.errors).toBeUndefined();
+    const [decision] = result.data!.routingDecisions;
+    expect(decision.strategy).toBe('LINEAR');
+    expect(decision.chosenUserIds).toEqual([agents.ana.id]);
+    expect(decision.reason).toMatch(/^LINEAR: agent/);
+    const why = Object.fromEntries(
+      decision.candidates.map((c: { userId: string; why: string }) => [c.userId, c.why]),
+    );
+    expect(why).toEqual({
+      [agents.ana.id]: null,
+      [agents.ben.id]: 'offline',
+      [agents.dan.id]: 'no-voice-membership',
+      [agents.eve.id]: 'on-break',
+    });
+    expect(codeOf(await call(q, { id: first }, agents.ana.token))).toBe('FORBIDDEN');
+  });
+
+  it('at capacity the next chat waits QUEUED; closing the first routes it at once', async () => {
+    second = await customerWrites('Dora');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await statusOf(second)).toBe('QUEUED');
+    const pending = await call('{ pendingInteractions { id } }', {});
+    expect(pending.data!.pendingInteractions.map((i: { id: string }) => i.id)).toContain(second);
+
+    const closed = await call(CLOSE, { id: first, d: 'Sold rye' }, agents.ana.token);
+    expect(closed.data!.closeInteraction).toMatchObject({ status: 'CLOSED', disposition: 'Sold rye' });
+    await expectEvent('ana', 'CLOSED', first);
+    await expectEvent('ana', 'OFFERED', second);
+    expect((await call(ACCEPT, { id: second }, agents.ana.token)).errors).toBeUndefined();
+    await expectEvent('ana', 'ASSIGNED', second);
+  });
+
+  it("another agent can neither read, accept nor close someone else's interaction", async () => {
+    expect((await call(INTERACTION, { id: second }, agents.ben.token)).data!.interaction).toBeNull();
+    expect(codeOf(await call(ACCEPT, { id: second }, agents.ben.token))).toBe('CONFLICT');
+    expect(codeOf(await call(CLOSE, { id: second }, agents.ben.token))).toBe('FORBIDDEN');
+    expect(codeOf(await call(TRANSFER, { id: second, u: agents.ben.id }, agents.ben.token))).toBe(
+      'FORBIDDEN',
+    );
+    const long = await call(CLOSE, { id: second, d: 'x'.repeat(501) }, agents.ana.token);
+    expect(codeOf(long)).toBe('BAD_USER_INPUT');
+    expect(JSON.stringify(long.errors)).toContain('disposition');
+  });
+
+  it('transfers to an eligible agent (OFFERED to them), refuses an ineligible one with the reason', async () => {
+    await presence('ben', 'AVAILABLE');
+    const refused = await call(TRANSFER, { id: second, u: agents.dan.id }, agents.ana.token);
+    expect(codeOf(refused)).toBe('CONFLICT');
+    expect(refused.errors![0].message).toContain('no-voice-membership');
+    expect(codeOf(await call(TRANSFER, { id: second }, agents.ana.token))).toBe('BAD_USER_INPUT');
+
+    const moved = await call(TRANSFER, { id: second, u: agents.ben.id }, agents.ana.token);
+    expect(moved.data!.transferInteraction).toMatchObject({ status: 'OFFERED' });
+    await expectEvent('ana', 'REVOKED', second);
+    await expectEvent('ben', 'OFFERED', second);
+    expect((await call(ACCEPT, { id: second }, agents.ben.token)).errors).toBeUndefined();
+    await expectEvent('ben', 'ASSIGNED', second);
+    expect((await call(CLOSE, { id: second }, agents.ben.token)).errors).toBeUndefined();
+    await expectEvent('ben', 'CLOSED', second);
+  });
+
+  it('an offer not accepted in time is REVOKED and offered to another agent', async () => {
+    const third = await customerWrites('Emil');
+    await expectEvent('ana', 'OFFERED', third);
+    await expectEvent('ana', 'REVOKED', third, (OFFER_TIMEOUT_SECONDS + 5) * 1000);
+    await expectEvent('ben', 'OFFERED', third);
+    const q = `query($id: ID!) { routingDecisions(interactionId: $id) { chosenUserIds candidates { userId why } } }`;
+    const decisions = (await call(q, { id: third })).data!.routingDecisions;
+    expect(decisions.map((d: { chosenUserIds: string[] }) => d.chosenUserIds)).toEqual([
+      [agents.ana.id],
+      [agents.ben.id],
+    ]);
+    expect(decisions[1].candidates.find((c: { userId: string }) => c.userId === agents.ana.id).why).toBe(
+      'excluded',
+    );
+    expect((await call(ACCEPT, { id: third }, agents.ben.token)).errors).toBeUndefined();
+    await expectEvent('ben', 'ASSIGNED', third);
+    expect((await call(CLOSE, { id: third }, agents.ben.token)).errors).toBeUndefined();
+    await expectEvent('ben', 'CLOSED', third);
+  });
+
+  it('going OFFLINE revokes pending offers; they go to the next available agent', async () => {
+    await presence('ben', 'OFFLINE');
+    const fourth = await customerWrites('Fritz');
+    await expectEvent('ana', 'OFFERED', fourth);
+    await presence('ana', 'OFFLINE');
+    await expectEvent('ana', 'REVOKED', fourth);
+    await eventually(async () => (await statusOf(fourth)) === 'QUEUED');
+    await presence('ben', 'AVAILABLE');
+    await expectEvent('ben', 'OFFERED', fourth);
+    expect((await call(ACCEPT, { id: fourth }, agents.ben.token)).errors).toBeUndefined();
+    await expectEvent('ben', 'ASSIGNED', fourth);
+    expect((await call(CLOSE, { id: fourth }, agents.ben.token)).errors).toBeUndefined();
+    await expectEvent('ben', 'CLOSED', fourth);
+  });
+
+  it('a disabled campaign routes nothing', async () => {
+    await settings({ enabled: false });
+    const { psid } = bed.sim.addCustomer(BAKERY.id, 'Gerd');
+    bed.sim.customerWrites(BAKERY.id, psid, { text: 'closed?' });
+    await expectQuiet('ben', 1_500);
+    const [rows] = (await db.query(
+      'SELECT COUNT(*) AS n FROM interactions i JOIN contacts c ON c.id = i.contactId WHERE c.psid = ?',
+      [psid],
+    )) as unknown as [{ n: number }[]];
+    expect(Number(rows[0].n)).toBe(0);
+    await settings({ enabled: true });
+  });
+
+  it('MANUAL: nothing is offered; members see it in pendingInteractions and take it within capacity', async () => {
+    await settings({ strategy: 'MANUAL' });
+    const fifth = await customerWrites('Hana');
+    const sixth = await customerWrites('Ivo');
+    await expectQuiet('ben', 800);
+    const pending = await call(
+      'query($c: ID) { pendingInteractions(campaignId: $c) { id status } }',
+      { c: campaign },
+      agents.ben.token,
+    );
+    expect(pending.data!.pendingInteractions.map((i: { id: string }) => i.id)).toEqual([fifth, sixth]);
+    expect((await call(INTERACTION, { id: fifth }, agents.ben.token)).data!.interaction.status).toBe(
+      'QUEUED',
+    );
+    expect((await call(ACCEPT, { id: fifth }, agents.ben.token)).errors).toBeUndefined();
+    await expectEvent('ben', 'ASSIGNED', fifth);
+    const full = await call(ACCEPT, { id: sixth }, agents.ben.token);
+    expect(codeOf(full)).toBe('CONFLICT');
+    expect(full.errors![0].message).toContain('at-capacity');
+    for (const id of [fifth]) {
+      expect((await call(CLOSE, { id }, agents.ben.token)).errors).toBeUndefined();
+      await expectEvent('ben', 'CLOSED', id);
+    }
+    expect((await call(ACCEPT, { id: sixth }, agents.ben.token)).errors).toBeUndefined();
+    await expectEvent('ben', 'ASSIGNED', sixth);
+    expect((await call(CLOSE, { id: sixth }, agents.ben.token)).errors).toBeUndefined();
+    await expectEvent('ben', 'CLOSED', sixth);
+  });
+
+  it('RINGALL: offered to every eligible agent; of 20 parallel accepts exactly one wins', async () => {
+    await presence('ben', 'OFFLINE');
+    const ringers: Agent[] = [];
+    ringers.push(
+      ...(await Promise.all(
+        Array.from({ length: 20 }, (_, n) => makeAgent(`ring${n + 1}`, [campaign, voice])),
+      )),
+    );
+    await settings({ strategy: 'RINGALL', maxInteractionsPerAgent: 2 });
+    for (const r of ringers) await call(PRESENCE, { p: 'AVAILABLE' }, r.token);
+    const chat = await customerWrites('Jana');
+    await eventually(async () => {
+      const [rows] = (await db.query(
+        "SELECT COUNT(*) AS n FROM interaction_offers WHERE interactionId = ? AND status = 'PENDING'",
+        [chat],
+      )) as unknown as [{ n: number }[]];
+      return Number(rows[0].n) === 20;
+    });
+    const results = await Promise.all(ringers.map((r) => call(ACCEPT, { id: chat }, r.token)));
+    const winners = results.filter((r) => !r.errors);
+    expect(winners).toHaveLength(1);
+    expect(results.filter((r) => codeOf(r) === 'CONFLICT')).toHaveLength(19);
+    const [offers] = (await db.query(
+      'SELECT status, COUNT(*) AS n FROM interaction_offers WHERE interactionId = ? GROUP BY status',
+      [chat],
+    )) as unknown as [{ status: string; n: number }[]];
+    expect(Object.fromEntries(offers.map((o) => [o.status, Number(o.n)]))).toEqual({
+      ACCEPTED: 1,
+      REVOKED: 19,
+    });
+    expect(await statusOf(chat)).toBe('ACTIVE');
+    for (const r of ringers) await call(PRESENCE, { p: 'OFFLINE' }, r.token);
+  }, 120_000);
+
+  it('a queued chat nobody answers within dropoutSeconds becomes ABANDONED', async () => {
+    await settings({
+      strategy: 'LINEAR',
+      thresholds: { serviceLevelSeconds: 30, dropoutSeconds: 1, chatTimeSeconds: 900, acdMaxWaiting: 10 },
+    });
+    const lonely = await customerWrites('Kurt');
+    await eventually(async () => (await statusOf(lonely)) === 'ABANDONED', 8_000);
+  });
+
+  it('inboxChanged is FORBIDDEN for an API key', async () => {
+    const q = `mutation { createApiKey(name: "tool", role: AGENT) { key } }`;
+    const key = (await call(q, {})).data!.createApiKey.key;
+    const socket = wsClient(bed.server.wsUrl, { apiKey: key });
+    sockets.push(socket);
+    const f = collect(socket.client);
+    const event = await f.next(3_000).catch(() => null);
+    const failure = JSON.stringify(event?.errors ?? f.failure);
+    expect(failure).toContain('FORBIDDEN');
+  });
+});
