@@ -121,11 +121,16 @@ export function subscribe<T = Record<string, any>>(client: Client, query: string
       const queued = events.shift();
       if (queued) return Promise.resolve(queued);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no event within ${timeoutMs} ms`)), timeoutMs);
-        waiters.push((value) => {
+        const waiter = (value: GqlResult<T>) => {
           clearTimeout(timer);
           resolve(value);
-        });
+        };
+        // A waiter that timed out leaves the line, so the next event goes to the next caller.
+        const timer = setTimeout(() => {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          reject(new Error(`no event within ${timeoutMs} ms`));
+        }, timeoutMs);
+        waiters.push(waiter);
       });
     },
   };
