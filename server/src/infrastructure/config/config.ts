@@ -40,6 +40,14 @@ export interface AppConfig {
   attachmentMaxBytes: number;
   /** An offer not accepted within this long is withdrawn and the interaction routed again without that agent. */
   offerTimeoutSeconds: number;
+  /**
+   * A job's lock lasts this long and is renewed at half of it while the job runs; a worker that died
+   * (crash, kill -9) stops renewing, and after up to twice this long another worker takes its
+   * active jobs back (BullMQ's lockDuration and stalledInterval). 30 is BullMQ's default.
+   */
+  jobLockSeconds: number;
+  /** A PENDING webhook delivery older than this has lost its job: the delivery sweep enqueues it again. */
+  deliverySweepAfterSeconds: number;
   jwtSecret: string;
   jwtTtlSeconds: number;
   /** 32 bytes for AES-256-GCM. */
@@ -166,6 +174,8 @@ const schema = z.object({
   ATTACHMENTS_DIR: z.string().default('.parley/attachments'),
   ATTACHMENT_MAX_MB: wholeNumber(1, 25).default(25),
   OFFER_TIMEOUT_SECONDS: wholeNumber(1, 3600).default(30),
+  JOB_LOCK_SECONDS: wholeNumber(2, 600).default(30),
+  DELIVERY_SWEEP_AFTER_SECONDS: wholeNumber(1, 3600).default(30),
   FACEBOOK_APP_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   FACEBOOK_VERIFY_TOKEN: z.string().min(8, 'must be at least 8 characters').optional(),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -258,6 +268,8 @@ export function loadConfig(
     attachmentsDir: v.ATTACHMENTS_DIR,
     attachmentMaxBytes: v.ATTACHMENT_MAX_MB * 1024 * 1024,
     offerTimeoutSeconds: v.OFFER_TIMEOUT_SECONDS,
+    jobLockSeconds: v.JOB_LOCK_SECONDS,
+    deliverySweepAfterSeconds: v.DELIVERY_SWEEP_AFTER_SECONDS,
     jwtSecret: jwtSecret!,
     jwtTtlSeconds: v.JWT_TTL_SECONDS,
     encryptionKey: key!,

@@ -35,7 +35,13 @@ export const producerConnection = (url: string) => ({
 
 /** One BullMQ worker per queue, dispatching each job to its registered handler. */
 function processorFor(queue: QueueName, config: AppConfig): Type {
-  @Processor(queue, { concurrency: QUEUE_CONCURRENCY[queue], connection: redisConnection(config.redisUrl) })
+  @Processor(queue, {
+    concurrency: QUEUE_CONCURRENCY[queue],
+    connection: redisConnection(config.redisUrl),
+    // How soon the active jobs of a worker that died (kill -9) go back to waiting for another one.
+    lockDuration: config.jobLockSeconds * 1000,
+    stalledInterval: config.jobLockSeconds * 1000,
+  })
   class QueueProcessor extends WorkerHost {
     constructor(@Inject(JobHandlerRegistry) private readonly registry: JobHandlerRegistry) {
       super();

@@ -10,8 +10,6 @@ import { InboundEvents, type PageOwner } from './inbound-events.service.js';
 
 /** Processing attempts of one delivery (all job generations together) before it is FAILED. */
 export const DELIVERY_ATTEMPTS = Number(JOB_DEFINITIONS[JobName.ProcessDelivery].options.attempts);
-/** A PENDING delivery older than this has lost its job (crash, Redis away): the sweep enqueues it again. */
-export const SWEEP_AFTER_SECONDS = 30;
 const SWEEP_EVERY_MS = 60_000;
 const SWEEP_BATCH = 1_000;
 
@@ -101,7 +99,8 @@ export class WebhookDeliveries implements OnApplicationBootstrap {
   }
 
   /**
-   * Enqueues every PENDING delivery older than SWEEP_AFTER_SECONDS. BullMQ ignores an add whose
+   * Enqueues every PENDING delivery older than DELIVERY_SWEEP_AFTER_SECONDS (it has lost its job:
+   * crash, Redis away). BullMQ ignores an add whose
    * jobId exists in any state, so a finished (completed or failed) job of that id is removed
    * first; a waiting, delayed or active one is left alone.
    */
@@ -109,7 +108,7 @@ export class WebhookDeliveries implements OnApplicationBootstrap {
   async sweep(): Promise<{ enqueued: number }> {
     const rows = (await this.dataSource.query(
       `SELECT id FROM webhook_deliveries
-        WHERE status = 'PENDING' AND receivedAt < NOW(3) - INTERVAL ${SWEEP_AFTER_SECONDS} SECOND
+        WHERE status = 'PENDING' AND receivedAt < NOW(3) - INTERVAL ${this.config.deliverySweepAfterSeconds} SECOND
         ORDER BY id LIMIT ${SWEEP_BATCH}`,
     )) as { id: number }[];
     const queue = this.jobs.queue(QueueName.Messenger);
