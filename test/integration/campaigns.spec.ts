@@ -655,6 +655,7 @@ describe('campaigns', () => {
           name: c.name,
           channel: c.channel,
           ranges: c.schedule.length,
+          openNow: c.isOpenNow,
           canned: c.cannedResponses.map((r) => r.title),
           members: c.members.map((m) => `${m.user.username}:${m.receivesInteractions}`),
         }));
@@ -662,11 +663,20 @@ describe('campaigns', () => {
         {
           name: 'Support',
           channel: 'MESSENGER',
-          ranges: 2,
+          // Open around the clock, so the demo routes whenever it is tried.
+          ranges: 1,
+          openNow: true,
           canned: ['Greeting', 'Closing'],
           members: ['agent1:true', 'agent2:false'],
         },
-        { name: 'Voice team', channel: 'VOICE', ranges: 1, canned: [], members: ['agent1:true'] },
+        {
+          name: 'Voice team',
+          channel: 'VOICE',
+          ranges: 1,
+          openNow: expect.any(Boolean),
+          canned: [],
+          members: ['agent1:true'],
+        },
       ];
       expect(await summary()).toEqual(expected);
 

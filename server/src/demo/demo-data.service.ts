@@ -31,13 +31,14 @@ export const DEMO_CAMPAIGNS: { settings: CampaignSettingsInput; members: string[
       name: 'Support',
       channel: Channel.MESSENGER,
       strategy: RoutingStrategy.RRMEMORY,
+      // Open around the clock, so the demo routes chats whenever someone tries it; a schedule
+      // with hours is one edit away in the console, and the after-hours message is ready for it.
       schedule: [
         {
-          days: [Weekday.MON, Weekday.TUE, Weekday.WED, Weekday.THU, Weekday.FRI],
-          from: '09:00',
-          to: '18:00',
+          days: [Weekday.MON, Weekday.TUE, Weekday.WED, Weekday.THU, Weekday.FRI, Weekday.SAT, Weekday.SUN],
+          from: '00:00',
+          to: '23:59',
         },
-        { days: [Weekday.SAT], from: '10:00', to: '14:00' },
       ],
       afterHoursMessage: 'Thanks for writing! We are closed now; an agent will answer as soon as we open.',
       cannedResponses: [

@@ -46,6 +46,9 @@ export class FacebookTokenJobs implements OnApplicationBootstrap {
     try {
       await schedule(JobName.CheckPageTokens, this.config.tokenCheckIntervalMinutes);
       await schedule(JobName.RenewUserTokens, this.config.tokenRefreshIntervalMinutes);
+      // And once now: a token that died while Parley was stopped (or a simulator that restarted
+      // and forgot its tokens) shows as INACTIVE within seconds of the start, not an hour later.
+      await this.jobs.add(JobName.CheckPageTokens, {}, { jobId: `check-at-start-${Date.now()}` });
     } catch (error) {
       // Redis away at start: the schedules from an earlier start still stand; the next start upserts again.
       this.logger.warn(
