@@ -69,131 +69,81 @@ export interface JobDefinition {
 }
 
 const DAY = 24 * 3600;
+const HOUR_OF_1K = { age: 3600, count: 1_000 };
+const HOUR_OF_10K = { age: 3600, count: 10_000 };
+const WEEK_OF_1K = { age: 7 * DAY, count: 1_000 };
+const WEEK_OF_10K = { age: 7 * DAY, count: 10_000 };
+
+/**
+ * A job retried with exponential backoff from `firstDelayMs`. By default finished jobs are kept an
+ * hour and failed ones a week (at most 1,000 of each), for inspection.
+ */
+function retried(
+  queue: QueueName,
+  attempts: number,
+  firstDelayMs: number,
+  keep: Pick<JobsOptions, 'removeOnComplete' | 'removeOnFail'> = {},
+): JobDefinition {
+  return {
+    queue,
+    options: {
+      attempts,
+      backoff: { type: 'exponential', delay: firstDelayMs },
+      removeOnComplete: keep.removeOnComplete ?? HOUR_OF_1K,
+      removeOnFail: keep.removeOnFail ?? WEEK_OF_1K,
+    },
+  };
+}
+
+/** A repeating run: never retried (the next run does the same work); the last 100 are kept. */
+function scheduled(queue: QueueName, keepFailedSeconds = 7 * DAY): JobDefinition {
+  return {
+    queue,
+    options: {
+      attempts: 1,
+      removeOnComplete: { count: 100 },
+      removeOnFail: { age: keepFailedSeconds, count: 100 },
+    },
+  };
+}
 
 export const JOB_DEFINITIONS: { readonly [J in JobName]: JobDefinition } = {
-  [JobName.RecordApiKeyUse]: {
-    queue: QueueName.Auth,
-    options: {
-      attempts: 5,
-      backoff: { type: 'exponential', delay: 1_000 },
-      removeOnComplete: { age: 3600, count: 1_000 },
-      removeOnFail: { age: 7 * DAY, count: 5_000 },
-    },
-  },
-  // A run that fails is not retried: the next scheduled run does the same work.
-  [JobName.CheckPageTokens]: {
-    queue: QueueName.Facebook,
-    options: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { age: 7 * DAY, count: 100 } },
-  },
-  [JobName.RenewUserTokens]: {
-    queue: QueueName.Facebook,
-    options: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { age: 7 * DAY, count: 100 } },
-  },
-  [JobName.PresenceGrace]: {
-    queue: QueueName.Routing,
-    options: {
-      attempts: 5,
-      backoff: { type: 'exponential', delay: 1_000 },
-      removeOnComplete: { age: 3600, count: 1_000 },
-      removeOnFail: { age: 7 * DAY, count: 1_000 },
-    },
-  },
-  // Routing jobs are idempotent (each re-reads everything under the campaign's lock), so retries are safe;
-  // the sweep catches whatever still slips through.
-  [JobName.RouteCampaign]: {
-    queue: QueueName.Routing,
-    options: {
-      attempts: 5,
-      backoff: { type: 'exponential', delay: 500 },
-      removeOnComplete: true,
-      removeOnFail: { age: 7 * DAY, count: 1_000 },
-    },
-  },
-  [JobName.OfferExpired]: {
-    queue: QueueName.Routing,
-    options: {
-      attempts: 5,
-      backoff: { type: 'exponential', delay: 500 },
-      removeOnComplete: { age: 3600, count: 10_000 },
-      removeOnFail: { age: 7 * DAY, count: 1_000 },
-    },
-  },
-  [JobName.AgentPresenceRouting]: {
-    queue: QueueName.Routing,
-    options: {
-      attempts: 5,
-      backoff: { type: 'exponential', delay: 500 },
-      removeOnComplete: true,
-      removeOnFail: { age: 7 * DAY, count: 1_000 },
-    },
-  },
-  [JobName.CheckAbandoned]: {
-    queue: QueueName.Routing,
-    options: {
-      attempts: 3,
-      backoff: { type: 'exponential', delay: 1_000 },
-      removeOnComplete: { age: 3600, count: 10_000 },
-      removeOnFail: { age: DAY, count: 1_000 },
-    },
-  },
-  [JobName.SweepRouting]: {
-    queue: QueueName.Routing,
-    options: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { age: DAY, count: 100 } },
-  },
+  [JobName.RecordApiKeyUse]: retried(QueueName.Auth, 5, 1_000, {
+    removeOnFail: { age: 7 * DAY, count: 5_000 },
+  }),
+  [JobName.CheckPageTokens]: scheduled(QueueName.Facebook),
+  [JobName.RenewUserTokens]: scheduled(QueueName.Facebook),
+  [JobName.PresenceGrace]: retried(QueueName.Routing, 5, 1_000),
+  // Routing jobs are idempotent (each re-reads everything under the campaign's lock), so retries are
+  // safe; the sweep catches whatever still slips through.
+  [JobName.RouteCampaign]: retried(QueueName.Routing, 5, 500, { removeOnComplete: true }),
+  [JobName.OfferExpired]: retried(QueueName.Routing, 5, 500, { removeOnComplete: HOUR_OF_10K }),
+  [JobName.AgentPresenceRouting]: retried(QueueName.Routing, 5, 500, { removeOnComplete: true }),
+  [JobName.CheckAbandoned]: retried(QueueName.Routing, 3, 1_000, {
+    removeOnComplete: HOUR_OF_10K,
+    removeOnFail: { age: DAY, count: 1_000 },
+  }),
+  [JobName.SweepRouting]: scheduled(QueueName.Routing, DAY),
   // The handler counts its own attempts in webhook_deliveries and marks FAILED after the last.
-  [JobName.ProcessDelivery]: {
-    queue: QueueName.Messenger,
-    options: {
-      attempts: 6,
-      backoff: { type: 'exponential', delay: 1_000 },
-      removeOnComplete: { age: 3600, count: 10_000 },
-      removeOnFail: { age: 7 * DAY, count: 10_000 },
-    },
-  },
-  [JobName.SweepDeliveries]: {
-    queue: QueueName.Messenger,
-    options: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { age: DAY, count: 100 } },
-  },
+  [JobName.ProcessDelivery]: retried(QueueName.Messenger, 6, 1_000, {
+    removeOnComplete: HOUR_OF_10K,
+    removeOnFail: WEEK_OF_10K,
+  }),
+  [JobName.SweepDeliveries]: scheduled(QueueName.Messenger, DAY),
   // Removed once done either way, so the next stale-profile message can enqueue the same jobId again.
-  [JobName.FetchContactProfile]: {
-    queue: QueueName.Messenger,
-    options: {
-      attempts: 4,
-      backoff: { type: 'exponential', delay: 2_000 },
-      removeOnComplete: true,
-      removeOnFail: true,
-    },
-  },
+  [JobName.FetchContactProfile]: retried(QueueName.Messenger, 4, 2_000, {
+    removeOnComplete: true,
+    removeOnFail: true,
+  }),
   // Facebook's links last days; retries cover a slow or briefly failing CDN well within that.
-  [JobName.StoreAttachments]: {
-    queue: QueueName.Messenger,
-    options: {
-      attempts: 8,
-      backoff: { type: 'exponential', delay: 2_000 },
-      removeOnComplete: { age: 3600, count: 1_000 },
-      removeOnFail: { age: 7 * DAY, count: 1_000 },
-    },
-  },
+  [JobName.StoreAttachments]: retried(QueueName.Messenger, 8, 2_000),
   // Temporary errors and rate limits retry with backoff, about 20 minutes in all; a message that
   // waits for an earlier one retries the same way.
-  [JobName.SendMessage]: {
-    queue: QueueName.Messenger,
-    options: {
-      attempts: 12,
-      backoff: { type: 'exponential', delay: 500 },
-      removeOnComplete: { age: 3600, count: 10_000 },
-      removeOnFail: { age: 7 * DAY, count: 10_000 },
-    },
-  },
-  [JobName.AfterHoursReply]: {
-    queue: QueueName.Messenger,
-    options: {
-      attempts: 5,
-      backoff: { type: 'exponential', delay: 1_000 },
-      removeOnComplete: { age: 3600, count: 1_000 },
-      removeOnFail: { age: 7 * DAY, count: 1_000 },
-    },
-  },
+  [JobName.SendMessage]: retried(QueueName.Messenger, 12, 500, {
+    removeOnComplete: HOUR_OF_10K,
+    removeOnFail: WEEK_OF_10K,
+  }),
+  [JobName.AfterHoursReply]: retried(QueueName.Messenger, 5, 1_000),
 };
 
 /** Worker concurrency per queue. */
