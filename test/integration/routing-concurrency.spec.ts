@@ -1,8 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { type Connection, createConnection } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +9,8 @@ import { SEED, type Simulator, startSimulator } from '../../libs/messenger-simul
 import { createCampaign } from '../support/campaigns.js';
 import { FACEBOOK_APP_ID } from '../support/facebook.js';
 import { createUser, DEFAULT_PASSWORD, eventually, gql, login } from '../support/graphql.js';
-import { ROOT, TEST_REDIS, testEnvironment, type TestEnvironment } from '../support/server.js';
+import { type ServerProcess, startServerProcess, stopServerProcess } from '../support/processes.js';
+import { TEST_REDIS, testEnvironment, type TestEnvironment } from '../support/server.js';
 
 // The capacity invariant of product.md section 4 under load, across processes: two API processes
 // (webhooks and agents split between them) and one worker, on one database and one Redis. While
@@ -19,7 +18,6 @@ import { ROOT, TEST_REDIS, testEnvironment, type TestEnvironment } from '../supp
 // sample must hold the invariant; at the end nothing is lost or duplicated. Then the worker is
 // killed (SIGKILL) in the middle of a burst and a new one must finish the work exactly once.
 
-const MAIN = join(ROOT, 'dist/server/server/src/main.js');
 const BAKERY = SEED.pages.bakery;
 const CAPACITY = 2;
 const AGENTS = 5;
@@ -27,40 +25,8 @@ const CUSTOMERS = Number(process.env.CONCURRENCY_CUSTOMERS ?? 200);
 const KILL_BURST = 60;
 const RINGALL_BURST = 30;
 
-type Proc = { child: ChildProcess; baseUrl: string };
+type Proc = ServerProcess;
 type Agent = { id: string; username: string; token: string; baseUrl: string };
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((r) => probe.close(r));
-  return port;
-}
-
-/** The built server as its own OS process, resolved once healthy. */
-async function startProcess(env: Record<string, string>): Promise<Proc> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [MAIN], {
-    env: { ...process.env, ...env, PORT: String(port) },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const baseUrl = `http://127.0.0.1:${port}`;
-  await eventually(async () => {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    return fetch(`${baseUrl}/health/ready`)
-      .then((r) => r.ok)
-      .catch(() => false);
-  }, 60_000);
-  return { child, baseUrl };
-}
-
-const stopProcess = (child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM') =>
-  new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill(signal);
-  });
 
 /** Forwards the simulator's webhook calls (verification GET and POSTs) to the targets in turn. */
 async function roundRobin(
@@ -285,8 +251,6 @@ function burst(prefix: string, n: number): string[] {
 }
 
 beforeAll(async () => {
-  if (!existsSync(MAIN))
-    throw new Error('Build the server first (npm run build:server): this test runs dist/');
   environment = testEnvironment();
   const { FACEBOOK_APP_SECRET: appSecret, FACEBOOK_VERIFY_TOKEN: verifyToken } = environment.env;
   sim = await startSimulator({ port: 0, appId: FACEBOOK_APP_ID, appSecret, verifyToken, seed: 'demo' });
@@ -303,9 +267,9 @@ beforeAll(async () => {
   };
   // Every role runs the migrations under a lock, so the three may start together.
   [apiA, apiB, worker] = await Promise.all([
-    startProcess({ ...processEnv, ROLE: 'api' }),
-    startProcess({ ...processEnv, ROLE: 'api' }),
-    startProcess({ ...processEnv, ROLE: 'worker' }),
+    startServerProcess({ ...processEnv, ROLE: 'api' }),
+    startServerProcess({ ...processEnv, ROLE: 'api' }),
+    startServerProcess({ ...processEnv, ROLE: 'worker' }),
   ]);
   spawned.push(apiA.child, apiB.child, worker.child);
   proxy = await roundRobin(() => [apiA.baseUrl, apiB.baseUrl]);
@@ -348,7 +312,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await db?.end();
-  await Promise.all(spawned.map((c) => stopProcess(c)));
+  await Promise.all(spawned.map((c) => stopServerProcess(c)));
   await new Promise((r) => proxy?.server.close(r));
   await sim?.close();
   await environment?.cleanup();
@@ -421,11 +385,11 @@ describe('routing under load across processes', () => {
       } finally {
         redis.disconnect();
       }
-      await stopProcess(worker.child, 'SIGKILL');
+      await stopServerProcess(worker.child, 'SIGKILL');
       const [{ left }] = await rows<{ left: number }>(
         "SELECT COUNT(*) AS `left` FROM webhook_deliveries WHERE status = 'PENDING'",
       );
-      worker = await startProcess({ ...processEnv, ROLE: 'worker' });
+      worker = await startServerProcess({ ...processEnv, ROLE: 'worker' });
       spawned.push(worker.child);
       console.info(
         `routing-concurrency: worker killed with ${activeAtKill} delivery jobs active, ${left} deliveries PENDING`,

@@ -1,57 +1,26 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, eventually, login, subscribe, wsClient } from '../support/graphql.js';
-import { ROOT, testEnvironment, type TestEnvironment } from '../support/server.js';
-
-const MAIN = join(ROOT, 'dist/server/server/src/main.js');
-
-/** Starts the built server as its own OS process and resolves with its base URL once it is healthy. */
-async function startProcess(
-  env: Record<string, string>,
-  port: number,
-): Promise<{ child: ChildProcess; baseUrl: string }> {
-  const child = spawn(process.execPath, [MAIN], {
-    env: { ...process.env, ...env, PORT: String(port) },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const baseUrl = `http://127.0.0.1:${port}`;
-  await eventually(async () => {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    return fetch(`${baseUrl}/health/ready`)
-      .then((r) => r.ok)
-      .catch(() => false);
-  }, 30_000);
-  return { child, baseUrl };
-}
-
-const stopProcess = (child: ChildProcess) =>
-  new Promise<void>((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
+import { type ServerProcess, startServerProcess, stopServerProcess } from '../support/processes.js';
+import { testEnvironment, type TestEnvironment } from '../support/server.js';
 
 describe('two server processes sharing one MySQL and one Redis', () => {
   let environment: TestEnvironment;
-  let a: { child: ChildProcess; baseUrl: string };
-  let b: { child: ChildProcess; baseUrl: string };
+  let a: ServerProcess;
+  let b: ServerProcess;
 
   beforeAll(async () => {
-    if (!existsSync(MAIN))
-      throw new Error('Build the server first (npm run build:server): this test runs dist/');
     environment = testEnvironment();
     const port = 20_000 + Math.floor(Math.random() * 20_000);
     // Started together: both run migrations and the first-admin bootstrap at the same moment.
     [a, b] = await Promise.all([
-      startProcess({ ...environment.env, ROLE: 'all' }, port),
-      startProcess({ ...environment.env, ROLE: 'api' }, port + 1),
+      startServerProcess({ ...environment.env, ROLE: 'all' }, port),
+      startServerProcess({ ...environment.env, ROLE: 'api' }, port + 1),
     ]);
   }, 90_000);
 
   afterAll(async () => {
-    await Promise.all([a && stopProcess(a.child), b && stopProcess(b.child)]);
+    await Promise.all([a && stopServerProcess(a.child), b && stopServerProcess(b.child)]);
     await environment?.cleanup();
   });
 
@@ -83,14 +52,14 @@ describe('ROLE=api and ROLE=worker', () => {
   const children: ChildProcess[] = [];
 
   afterAll(async () => {
-    await Promise.all(children.map(stopProcess));
+    await Promise.all(children.map((child) => stopServerProcess(child)));
     await environment?.cleanup();
   });
 
   it('leaves jobs to the worker process: an API-only instance queues them, a worker runs them', async () => {
     environment = testEnvironment();
     const port = 20_000 + Math.floor(Math.random() * 20_000);
-    const api = await startProcess({ ...environment.env, ROLE: 'api' }, port);
+    const api = await startServerProcess({ ...environment.env, ROLE: 'api' }, port);
     children.push(api.child);
     const token = await login(api.baseUrl, environment.env.ADMIN_USERNAME, environment.env.ADMIN_PASSWORD);
     const call = async (query: string, headers: Record<string, string>) => {
@@ -116,7 +85,7 @@ describe('ROLE=api and ROLE=worker', () => {
     await new Promise((r) => setTimeout(r, 1_500));
     expect(await lastUsed()).toBeNull();
 
-    const worker = await startProcess({ ...environment.env, ROLE: 'worker' }, port + 1);
+    const worker = await startServerProcess({ ...environment.env, ROLE: 'worker' }, port + 1);
     children.push(worker.child);
     expect(await eventually(lastUsed, 15_000)).toMatch(/^\d{4}-/);
   });

@@ -1,25 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { SEED, type Simulator, startSimulator } from '../../libs/messenger-simulator/simulator.js';
 import { gql } from './graphql.js';
+import { freePort } from './processes.js';
 import { startTestServer, type TestServer } from './server.js';
 
 export { SEED };
 
 /** The Meta app both sides agree on. */
 export const FACEBOOK_APP_ID = '100000000000001';
-
-/** A free local port, so PUBLIC_URL (Facebook's redirect target) can name it before the server starts. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 export interface FacebookTestBed {
   server: TestServer;
