@@ -83,6 +83,11 @@ describe('admin console', () => {
     await page.locator(`[data-testid=user-row][data-username="${server.adminUsername}"]`).waitFor();
 
     await page.getByTestId('new-user').click();
+    // The dialog moves focus to its first field once it has opened; typing before that (a busy
+    // machine) can lose keystrokes to the field focus jumps to, so wait for it like a person would.
+    await page.waitForFunction(
+      () => document.activeElement?.getAttribute('data-testid') === 'new-user-username',
+    );
     await page.getByTestId('new-user-username').fill('agent.alice');
     await page.getByTestId('new-user-display-name').fill('Alice Agent');
     await page.getByTestId('new-user-password').fill('lucky-pebble-42');
@@ -104,6 +109,9 @@ describe('admin console', () => {
     await page.waitForURL('**/admin/api-keys');
 
     await page.getByTestId('new-api-key').click();
+    await page.waitForFunction(
+      () => document.activeElement?.getAttribute('data-testid') === 'new-api-key-name',
+    );
     await page.getByTestId('new-api-key-name').fill('CRM sync');
     await choose(page, 'new-api-key-role', 'Supervisor');
     await page.getByTestId('new-api-key-submit').click();
