@@ -5,7 +5,7 @@ import { type AppConfig, rolesIncludeWorker } from '../../infrastructure/config/
 import { APP_CONFIG } from '../../infrastructure/config/config.module.js';
 import { JobHandler } from '../../infrastructure/queues/job-handler.decorator.js';
 import { JobQueue } from '../../infrastructure/queues/job-queue.service.js';
-import { JOB_DEFINITIONS, JobName, QueueName } from '../../infrastructure/queues/queue-registry.js';
+import { JobName } from '../../infrastructure/queues/queue-registry.js';
 import { REDIS } from '../../infrastructure/redis/redis.module.js';
 import { FacebookConnectionService } from './facebook-connection.service.js';
 
@@ -34,18 +34,9 @@ export class FacebookTokenJobs implements OnApplicationBootstrap {
 
   async onApplicationBootstrap() {
     if (!rolesIncludeWorker(this.config.role)) return;
-    const queue = this.jobs.queue(QueueName.Facebook);
-    const schedule = async (job: JobName.CheckPageTokens | JobName.RenewUserTokens, minutes: number) => {
-      const { attempts, removeOnComplete, removeOnFail } = JOB_DEFINITIONS[job].options;
-      await queue.upsertJobScheduler(
-        job,
-        { every: minutes * 60_000 },
-        { name: job, data: {}, opts: { attempts, removeOnComplete, removeOnFail } },
-      );
-    };
     try {
-      await schedule(JobName.CheckPageTokens, this.config.tokenCheckIntervalMinutes);
-      await schedule(JobName.RenewUserTokens, this.config.tokenRefreshIntervalMinutes);
+      await this.jobs.repeat(JobName.CheckPageTokens, this.config.tokenCheckIntervalMinutes * 60_000);
+      await this.jobs.repeat(JobName.RenewUserTokens, this.config.tokenRefreshIntervalMinutes * 60_000);
       // And once now: a token that died while Parley was stopped (or a simulator that restarted
       // and forgot its tokens) shows as INACTIVE within seconds of the start, not an hour later.
       await this.jobs.add(JobName.CheckPageTokens, {}, { jobId: `check-at-start-${Date.now()}` });

@@ -74,6 +74,20 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
     );
   }
 
+  /**
+   * Runs the job every `everyMs`, once per period across all instances: a BullMQ job scheduler,
+   * upserted by the job's name, so every worker that starts may call this and one schedule stands.
+   */
+  async repeat(name: JobName, everyMs: number): Promise<void> {
+    const { queue, options } = JOB_DEFINITIONS[name];
+    const { attempts, removeOnComplete, removeOnFail } = options;
+    await this.queue(queue).upsertJobScheduler(
+      name,
+      { every: everyMs },
+      { name, data: {}, opts: { attempts, removeOnComplete, removeOnFail } },
+    );
+  }
+
   queue(name: QueueName): Queue {
     const queue = this.queues.get(name);
     if (!queue) throw new Error(`Queue "${name}" is not registered`);

@@ -135,15 +135,8 @@ export class WebhookDeliveries implements OnApplicationBootstrap {
   /** Worker role: one sweep now (what a crash left behind), then the repeating one. */
   async onApplicationBootstrap() {
     if (!rolesIncludeWorker(this.config.role)) return;
-    const { attempts, removeOnComplete, removeOnFail } = JOB_DEFINITIONS[JobName.SweepDeliveries].options;
     try {
-      await this.jobs
-        .queue(QueueName.Messenger)
-        .upsertJobScheduler(
-          JobName.SweepDeliveries,
-          { every: SWEEP_EVERY_MS },
-          { name: JobName.SweepDeliveries, data: {}, opts: { attempts, removeOnComplete, removeOnFail } },
-        );
+      await this.jobs.repeat(JobName.SweepDeliveries, SWEEP_EVERY_MS);
       await this.jobs.add(JobName.SweepDeliveries, {});
     } catch (error) {
       this.logger.warn(`Could not schedule the delivery sweep: ${reasonOf(error)}`);

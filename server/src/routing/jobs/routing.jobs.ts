@@ -3,12 +3,7 @@ import { type AppConfig, rolesIncludeWorker } from '../../infrastructure/config/
 import { APP_CONFIG } from '../../infrastructure/config/config.module.js';
 import { JobHandler } from '../../infrastructure/queues/job-handler.decorator.js';
 import { JobQueue } from '../../infrastructure/queues/job-queue.service.js';
-import {
-  JOB_DEFINITIONS,
-  JobName,
-  type JobPayloads,
-  QueueName,
-} from '../../infrastructure/queues/queue-registry.js';
+import { JobName, type JobPayloads } from '../../infrastructure/queues/queue-registry.js';
 import { RoutingService } from '../routing.service.js';
 
 /** How often the routing sweep runs (the safety net for a lost job or a crash between commit and enqueue). */
@@ -59,15 +54,8 @@ export class RoutingJobs implements OnApplicationBootstrap {
   /** Worker role: the repeating sweep (one scheduler across instances: upsert by name). */
   async onApplicationBootstrap() {
     if (!rolesIncludeWorker(this.config.role)) return;
-    const { attempts, removeOnComplete, removeOnFail } = JOB_DEFINITIONS[JobName.SweepRouting].options;
     try {
-      await this.jobs
-        .queue(QueueName.Routing)
-        .upsertJobScheduler(
-          JobName.SweepRouting,
-          { every: ROUTING_SWEEP_EVERY_MS },
-          { name: JobName.SweepRouting, data: {}, opts: { attempts, removeOnComplete, removeOnFail } },
-        );
+      await this.jobs.repeat(JobName.SweepRouting, ROUTING_SWEEP_EVERY_MS);
     } catch (error) {
       this.logger.warn(`Could not schedule the routing sweep: ${String(error)}`);
     }
