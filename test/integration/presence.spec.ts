@@ -9,6 +9,7 @@ import {
   login,
   wsClient,
 } from '../support/graphql.js';
+import { startServerProcess, stopServerProcess } from '../support/processes.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 // Presence: what an agent sets, and what their sockets do to it (docs/routing.md#presence).
@@ -16,6 +17,7 @@ import { startTestServer, type TestServer } from '../support/server.js';
 const SET =
   'mutation($p: Presence!, $r: String) { setPresence(presence: $p, breakReason: $r) { presence breakReason presenceSince } }';
 const GRACE_SECONDS = 1;
+const HEARTBEAT_SECONDS = 1;
 
 let server: TestServer;
 let admin: string;
@@ -32,8 +34,8 @@ async function presenceOf(
 }
 
 /** An open graphql-ws connection of the agent (the agent screen), which presence follows. */
-async function connect(token: string) {
-  const socket = wsClient(server.wsUrl, { authorization: `Bearer ${token}` });
+async function connect(token: string, wsUrl = server.wsUrl) {
+  const socket = wsClient(wsUrl, { authorization: `Bearer ${token}` });
   // The server publishes socket.connected once the connection is accepted; a query proves it is.
   await new Promise<void>((resolve, reject) =>
     socket.client.subscribe(
@@ -46,7 +48,12 @@ async function connect(token: string) {
 
 describe('presence', () => {
   beforeAll(async () => {
-    server = await startTestServer({ env: { PRESENCE_GRACE_SECONDS: String(GRACE_SECONDS) } });
+    server = await startTestServer({
+      env: {
+        PRESENCE_GRACE_SECONDS: String(GRACE_SECONDS),
+        PRESENCE_HEARTBEAT_SECONDS: String(HEARTBEAT_SECONDS),
+      },
+    });
     admin = await login(server.baseUrl, server.adminUsername, server.adminPassword);
   });
 
@@ -110,5 +117,30 @@ describe('presence', () => {
     await new Promise((r) => setTimeout(r, (GRACE_SECONDS + 1.5) * 1000));
     expect(await presenceOf(token)).toEqual(before);
     await reconnected.client.dispose();
+  });
+
+  it('goes OFFLINE when the instance holding its only socket crashes, while agents on other instances stay', async () => {
+    // A second API instance on the same database and Redis, killed without a chance to say goodbye.
+    const doomed = await startServerProcess({ ...server.environment.env, ROLE: 'api' });
+    const wsUrl = `${doomed.baseUrl.replace('http', 'ws')}/graphql`;
+    const stranded = await agent('presence-di');
+    const elsewhere = await agent('presence-ed');
+    const both = await agent('presence-fa');
+    for (const token of [stranded, elsewhere, both]) {
+      await gql(server.baseUrl, SET, { p: 'AVAILABLE' }, { token });
+    }
+    const sockets = [
+      await connect(stranded, wsUrl),
+      await connect(elsewhere),
+      await connect(both, wsUrl),
+      await connect(both),
+    ];
+
+    await stopServerProcess(doomed.child, 'SIGKILL');
+    // Three missed heartbeats, one sweep, the grace job: a few seconds, not the day the sets live.
+    await eventually(async () => (await presenceOf(stranded)).presence === 'OFFLINE', 15_000);
+    expect((await presenceOf(elsewhere)).presence).toBe('AVAILABLE');
+    expect((await presenceOf(both)).presence).toBe('AVAILABLE');
+    for (const socket of sockets) await socket.client.dispose();
   });
 });

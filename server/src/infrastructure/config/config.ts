@@ -34,6 +34,11 @@ export interface AppConfig {
   tokenRefreshBeforeDays: number;
   /** An agent whose last socket closed goes OFFLINE after this long, unless a socket reconnects. */
   presenceGraceSeconds: number;
+  /**
+   * How often each instance says it is alive (PRESENCE_HEARTBEAT_SECONDS); one silent for three
+   * beats is taken as crashed and its agents' sockets as closed.
+   */
+  presenceHeartbeatSeconds: number;
   /** Where attachment bytes are kept (relative to the working directory unless absolute). */
   attachmentsDir: string;
   /** The largest attachment kept or accepted, in bytes (ATTACHMENT_MAX_MB; Messenger allows 25 MB). */
@@ -171,6 +176,7 @@ const schema = z.object({
   TOKEN_REFRESH_INTERVAL_MINUTES: wholeNumber(5, 10080).default(360),
   TOKEN_REFRESH_BEFORE_DAYS: wholeNumber(1, 365).default(20),
   PRESENCE_GRACE_SECONDS: wholeNumber(0, 600).default(30),
+  PRESENCE_HEARTBEAT_SECONDS: wholeNumber(1, 300).default(10),
   ATTACHMENTS_DIR: z.string().default('.parley/attachments'),
   ATTACHMENT_MAX_MB: wholeNumber(1, 25).default(25),
   OFFER_TIMEOUT_SECONDS: wholeNumber(1, 3600).default(30),
@@ -265,6 +271,7 @@ export function loadConfig(
     tokenRefreshIntervalMinutes: v.TOKEN_REFRESH_INTERVAL_MINUTES,
     tokenRefreshBeforeDays: v.TOKEN_REFRESH_BEFORE_DAYS,
     presenceGraceSeconds: v.PRESENCE_GRACE_SECONDS,
+    presenceHeartbeatSeconds: v.PRESENCE_HEARTBEAT_SECONDS,
     attachmentsDir: v.ATTACHMENTS_DIR,
     attachmentMaxBytes: v.ATTACHMENT_MAX_MB * 1024 * 1024,
     offerTimeoutSeconds: v.OFFER_TIMEOUT_SECONDS,

@@ -4,6 +4,8 @@ import { defineEvent } from './event.js';
 const socketSchema = z.object({
   /** Unique per connection and instance. */
   socketId: z.string(),
+  /** The instance holding the connection (INSTANCE_ID). */
+  instanceId: z.string(),
   /** The signed-in user, or null for an API key. */
   userId: z.string().nullable(),
   apiKeyId: z.string().nullable(),

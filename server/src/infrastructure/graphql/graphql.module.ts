@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { type AccessRequest, Authenticator, credentialsFrom, type Principal } from '../access/access.js';
 import type { AppConfig } from '../config/config.js';
-import { APP_CONFIG } from '../config/config.module.js';
+import { APP_CONFIG, INSTANCE_ID } from '../config/config.module.js';
 import { Transactions } from '../events/after-commit.js';
 import { EventBus } from '../events/event-bus.service.js';
 import { SocketClosed, SocketConnected, type SocketEvent } from '../events/socket-events.js';
@@ -63,10 +63,11 @@ export function formatError(described: GraphQLFormattedError, error: unknown): G
   return { ...formatted, extensions };
 }
 
-function socketEvent(extra: SocketExtra): SocketEvent {
+function socketEvent(extra: SocketExtra, instanceId: string): SocketEvent {
   const principal = extra.principal!;
   return {
     socketId: extra.socketId!,
+    instanceId,
     userId: principal.kind === 'user' ? principal.userId : null,
     apiKeyId: principal.kind === 'apiKey' ? principal.apiKeyId : null,
     role: principal.role,
@@ -88,9 +89,18 @@ export class GraphqlModule {
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
           imports: [options.authenticatorModule],
-          inject: [APP_CONFIG, Authenticator, OpenSockets, Transactions, EventBus, HttpAdapterHost],
+          inject: [
+            APP_CONFIG,
+            INSTANCE_ID,
+            Authenticator,
+            OpenSockets,
+            Transactions,
+            EventBus,
+            HttpAdapterHost,
+          ],
           useFactory: (
             config: AppConfig,
+            instanceId: string,
             authenticator: Authenticator,
             sockets: OpenSockets,
             transactions: Transactions,
@@ -99,7 +109,7 @@ export class GraphqlModule {
           ): ApolloDriverConfig => {
             const responses = new ResponseCache(bus);
             const publish = (event: typeof SocketConnected, extra: SocketExtra) =>
-              void transactions.publishNow(event, socketEvent(extra));
+              void transactions.publishNow(event, socketEvent(extra, instanceId));
 
             async function onConnect(ctx: WsConnectContext): Promise<boolean> {
               let result: Awaited<ReturnType<Authenticator['authenticate']>>;

@@ -20,6 +20,8 @@ export enum JobName {
   RenewUserTokens = 'facebook.renew-user-tokens',
   /** After an agent's last socket closed: OFFLINE unless one reconnected within PRESENCE_GRACE_SECONDS. */
   PresenceGrace = 'routing.presence-grace',
+  /** Closes the sockets of instances whose heartbeat lapsed (repeating, every PRESENCE_HEARTBEAT_SECONDS, worker role). */
+  SweepPresence = 'routing.sweep-presence',
   /** Routes a campaign's queue head(s) under its routing lock (after ingest, close, transfer, member and campaign changes). */
   RouteCampaign = 'routing.route-campaign',
   /** An offer's timeout (jobId `offer-<offerId>`, delayed OFFER_TIMEOUT_SECONDS): withdraws it if still pending. */
@@ -49,6 +51,7 @@ export interface JobPayloads {
   [JobName.CheckPageTokens]: Record<string, never>;
   [JobName.RenewUserTokens]: Record<string, never>;
   [JobName.PresenceGrace]: { userId: string; closedAt: string };
+  [JobName.SweepPresence]: Record<string, never>;
   [JobName.ProcessDelivery]: { deliveryId: number };
   [JobName.RouteCampaign]: { campaignId: string };
   [JobName.OfferExpired]: { offerId: string };
@@ -114,6 +117,7 @@ export const JOB_DEFINITIONS: { readonly [J in JobName]: JobDefinition } = {
   [JobName.CheckPageTokens]: scheduled(QueueName.Facebook),
   [JobName.RenewUserTokens]: scheduled(QueueName.Facebook),
   [JobName.PresenceGrace]: retried(QueueName.Routing, 5, 1_000),
+  [JobName.SweepPresence]: scheduled(QueueName.Routing, DAY),
   // Routing jobs are idempotent (each re-reads everything under the campaign's lock), so retries are
   // safe; the sweep catches whatever still slips through.
   [JobName.RouteCampaign]: retried(QueueName.Routing, 5, 500, { removeOnComplete: true }),
