@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { parseWebhookBytes, type WebhookEvent } from '@parley/libs/messenger/webhook-events.js';
 import { type AppConfig, rolesIncludeWorker } from '../../infrastructure/config/config.js';
@@ -12,6 +18,9 @@ import { InboundEvents, type PageOwner } from './inbound-events.service.js';
 export const DELIVERY_ATTEMPTS = Number(JOB_DEFINITIONS[JobName.ProcessDelivery].options.attempts);
 const SWEEP_EVERY_MS = 60_000;
 const SWEEP_BATCH = 1_000;
+/** How often this instance retries the enqueues it could not make, and how many it remembers. */
+const ENQUEUE_RETRY_MS = 2_000;
+const ENQUEUE_RETRY_MAX = 10_000;
 
 export const deliveryJobId = (deliveryId: number) => `delivery-${deliveryId}`;
 
@@ -23,8 +32,11 @@ const reasonOf = (error: unknown) => (error instanceof Error ? error.message : S
  * whose job never ran or was lost is found by the sweep (at start and every minute).
  */
 @Injectable()
-export class WebhookDeliveries implements OnApplicationBootstrap {
+export class WebhookDeliveries implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('WebhookDeliveries');
+  /** Stored deliveries whose job could not be added (Redis away), retried from here every few seconds. */
+  private readonly unqueued = new Set<number>();
+  private retryTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -43,13 +55,45 @@ export class WebhookDeliveries implements OnApplicationBootstrap {
     return Number(result.insertId);
   }
 
-  /** Best effort, never failing: the sweep enqueues whatever this could not. */
-  enqueue(deliveryId: number): Promise<boolean> {
-    return this.jobs.addInBackground(
+  /**
+   * Best effort, never failing. What could not be enqueued is retried from here every
+   * ENQUEUE_RETRY_MS, so chats written during a Redis outage reach agents seconds after it ends,
+   * not at the next minute's sweep; the sweep still covers a crash of this instance meanwhile.
+   */
+  async enqueue(deliveryId: number): Promise<boolean> {
+    const added = await this.jobs.addInBackground(
       JobName.ProcessDelivery,
       { deliveryId },
       { jobId: deliveryJobId(deliveryId) },
     );
+    if (!added && this.unqueued.size < ENQUEUE_RETRY_MAX) {
+      this.unqueued.add(deliveryId);
+      this.retryUnqueuedSoon();
+    }
+    return added;
+  }
+
+  private retryUnqueuedSoon(): void {
+    if (this.retryTimer) return;
+    this.retryTimer = setTimeout(() => void this.retryUnqueued(), ENQUEUE_RETRY_MS);
+    this.retryTimer.unref();
+  }
+
+  private async retryUnqueued(): Promise<void> {
+    for (const deliveryId of this.unqueued) {
+      try {
+        await this.jobs.add(JobName.ProcessDelivery, { deliveryId }, { jobId: deliveryJobId(deliveryId) });
+        this.unqueued.delete(deliveryId);
+      } catch {
+        break; // still away: all of them wait for the next try
+      }
+    }
+    this.retryTimer = undefined;
+    if (this.unqueued.size) this.retryUnqueuedSoon();
+  }
+
+  onModuleDestroy() {
+    clearTimeout(this.retryTimer);
   }
 
   @JobHandler(JobName.ProcessDelivery)
