@@ -12,6 +12,8 @@ import { APP_CONFIG, INSTANCE_ID } from '../config/config.module.js';
 import { Transactions } from '../events/after-commit.js';
 import { EventBus } from '../events/event-bus.service.js';
 import { SocketClosed, SocketConnected, type SocketEvent } from '../events/socket-events.js';
+import { toGraphQLError } from '../errors/graphql-errors.js';
+import { ParleyError } from '../errors/parley-error.js';
 import { upgradeClientAddress } from './client-address.js';
 import { DateTimeScalar } from './date-time.scalar.js';
 import { limitsRule, parseOptions } from './limits.js';
@@ -48,7 +50,7 @@ const CLOSE_TRY_AGAIN_LATER = 1013;
 
 /** Internal errors keep their code but never their message or stack. */
 export function formatError(described: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  const formatted = describeRequestError(described, error);
+  const formatted = describeRequestError(parleyErrorOf(described, error), error);
   const code = formatted.extensions?.code;
   if (code === 'INTERNAL_SERVER_ERROR' || code === undefined) {
     const original = (error as { originalError?: unknown })?.originalError ?? error;
@@ -61,6 +63,17 @@ export function formatError(described: GraphQLFormattedError, error: unknown): G
   }
   const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
   return { ...formatted, extensions };
+}
+
+/**
+ * Field resolvers run without Nest's exception filter, so a ParleyError thrown there (a bad `last`
+ * argument) arrives here bare: it keeps its code and words instead of becoming an internal error.
+ */
+function parleyErrorOf(described: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = (error as { originalError?: unknown })?.originalError;
+  if (!(original instanceof ParleyError)) return described;
+  const mapped = toGraphQLError(original);
+  return { ...described, message: mapped.message, extensions: { ...mapped.extensions } };
 }
 
 function socketEvent(extra: SocketExtra, instanceId: string): SocketEvent {
