@@ -5,6 +5,7 @@ import { MessengerModule } from '../messenger/messenger.module.js';
 import { InteractionOfferEntity } from './interaction-offer.entity.js';
 import { InteractionEntity } from './interaction.entity.js';
 import { RoutingDecisionEntity } from './routing-decision.entity.js';
+import { AgentDeskResolver } from './agent-desk.resolver.js';
 import { InboxResolver } from './inbox.resolver.js';
 import { InteractionsResolver, MessageSentByResolver } from './interactions.resolver.js';
 import { InteractionsService } from './interactions.service.js';
@@ -31,6 +32,7 @@ import { SocketPresenceService } from './socket-presence.service.js';
     InteractionsResolver,
     MessageSentByResolver,
     InboxResolver,
+    AgentDeskResolver,
     RoutingJobs,
   ],
 })
