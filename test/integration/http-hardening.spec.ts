@@ -55,6 +55,11 @@ describe('HTTP hardening with default settings', () => {
       expect(csp.get('script-src'), path).toEqual(["'self'"]);
       expect(csp.get('default-src'), path).toEqual(["'self'"]);
       expect(csp.get('object-src'), path).toEqual(["'none'"]);
+      // Pictures: Parley's own, local previews, and Facebook's CDNs (customers' profile pictures).
+      expect(csp.get('img-src'), path).toEqual(
+        expect.arrayContaining(["'self'", 'blob:', 'https://*.fbcdn.net', 'https://*.fbsbx.com']),
+      );
+      expect(csp.get('img-src'), path).not.toContain('https:');
       expect(response.headers.get('x-frame-options'), path).toBe('DENY');
       expect(response.headers.get('x-content-type-options'), path).toBe('nosniff');
       expect(response.headers.get('referrer-policy'), path).toBe('no-referrer');
