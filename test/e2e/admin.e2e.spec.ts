@@ -166,7 +166,7 @@ describe('admin console', () => {
     expect(await page.getByTestId('login-submit').isEnabled()).toBe(true);
   });
 
-  it('an agent sees no admin sections and is sent home from /admin/users', async (test) => {
+  it('an agent lands on Chats, sees no admin sections and is sent back from /admin/users', async (test) => {
     await graphql(
       'mutation ($input: CreateUserInput!) { createUser(input: $input) { id } }',
       {
@@ -177,22 +177,23 @@ describe('admin console', () => {
     const page = await browser.newPage(test);
     await signIn(page, 'agent.bob', 'bob-secret-12');
 
-    await page.waitForURL('**/home');
-    expect(await page.getByTestId('home-greeting').textContent()).toContain('Bob Agent');
+    await page.waitForURL('**/agent');
+    await page.getByTestId('presence-select').waitFor();
     expect(await page.getByTestId('current-user-name').textContent()).toBe('Bob Agent');
     const nav = page.getByTestId('nav');
-    await nav.getByRole('link', { name: 'Home' }).waitFor();
+    await nav.getByRole('link', { name: 'Chats' }).waitFor();
+    expect(await nav.getByRole('link', { name: 'Home' }).count()).toBe(0);
     expect(await nav.getByRole('link', { name: 'Users' }).count()).toBe(0);
     expect(await nav.getByRole('link', { name: 'API keys' }).count()).toBe(0);
 
     await page.goto(`${server.baseUrl}/admin/users`);
-    await page.waitForURL('**/home');
+    await page.waitForURL('**/agent');
     await page.getByText('Your role does not give access to that page.').waitFor();
     expect(await page.getByTestId('users-table').count()).toBe(0);
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL('**/login');
-    await page.goto(`${server.baseUrl}/home`);
+    await page.goto(`${server.baseUrl}/agent`);
     await page.waitForURL('**/login');
   });
 

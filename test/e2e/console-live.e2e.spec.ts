@@ -284,21 +284,22 @@ describe('a console that stays live', () => {
   });
 
   for (const size of WIDTHS) {
-    it(`an agent on a page without live lists is signed out at once when deactivated (${size.width} px)`, async (test) => {
-      const username = `agent.gone${size.width}`;
-      const agent = await createUser(server.baseUrl, adminToken, {
+    it(`a supervisor on a page without live lists is signed out at once when deactivated (${size.width} px)`, async (test) => {
+      const username = `supervisor.gone${size.width}`;
+      const supervisor = await createUser(server.baseUrl, adminToken, {
         username,
-        role: 'AGENT',
+        role: 'SUPERVISOR',
         password: 'agent-password-9',
       });
       const page = await browser.newPage(test);
       await page.setViewportSize(size);
-      await signIn(page, username, 'agent-password-9', '/home');
+      await signIn(page, username, 'agent-password-9', '/admin/campaigns');
+      await page.goto(`${server.baseUrl}/home`);
       await page.getByTestId('home-greeting').waitFor();
       // The socket is open although the home page subscribes to nothing.
       await page.waitForTimeout(500);
 
-      await api('mutation($id: ID!) { deactivateUser(id: $id) { id } }', { id: agent.id });
+      await api('mutation($id: ID!) { deactivateUser(id: $id) { id } }', { id: supervisor.id });
       await page.waitForURL('**/login', { timeout: 5000 });
       expect(await page.locator('body').textContent()).toContain(
         'Your access was revoked or your account deactivated',

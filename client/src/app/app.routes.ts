@@ -25,6 +25,13 @@ export const routes: Routes = [
         loadComponent: () => import('./pages/home/home').then((m) => m.HomePage),
       },
       {
+        path: 'agent',
+        title: 'Chats · Parley',
+        canActivate: [roleGuard],
+        data: { roles: rolesFor('agent') },
+        loadComponent: () => import('./pages/agent/agent').then((m) => m.AgentPage),
+      },
+      {
         path: 'admin/campaigns',
         title: 'Campaigns · Parley',
         canActivate: [roleGuard],

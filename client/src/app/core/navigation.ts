@@ -11,13 +11,14 @@ export interface NavItem {
 }
 
 export const NAV_ITEMS: readonly NavItem[] = [
-  // An admin lands on Users, a supervisor on Campaigns: each role's first entry.
+  // An admin lands on Users, a supervisor on Campaigns, an agent on Chats: each role's first entry.
+  { path: 'agent', label: 'Chats', icon: 'headset', roles: ['AGENT'] },
   { path: 'admin/users', label: 'Users', icon: 'group', roles: ['ADMIN'] },
   { path: 'admin/campaigns', label: 'Campaigns', icon: 'campaign', roles: ['ADMIN', 'SUPERVISOR'] },
   { path: 'admin/members', label: 'Members', icon: 'person-add', roles: ['ADMIN', 'SUPERVISOR'] },
   { path: 'admin/api-keys', label: 'API keys', icon: 'key', roles: ['ADMIN'] },
   { path: 'admin/messenger', label: 'Messenger', icon: 'settings', roles: ['ADMIN'] },
-  { path: 'home', label: 'Home', icon: 'home', roles: ['SUPERVISOR', 'AGENT'] },
+  { path: 'home', label: 'Home', icon: 'home', roles: ['SUPERVISOR'] },
 ];
 
 export function navItemsFor(role: Role): NavItem[] {

@@ -3,7 +3,7 @@ import { MatCardModule } from '@angular/material/card';
 import { AuthService } from '../../core/auth/auth.service';
 import { RoleLabelPipe } from '../../ui/role-label.pipe';
 
-/** Landing page for supervisors and agents until their screens exist. */
+/** Landing page for supervisors until their screens exist (agents land on Chats). */
 @Component({
   selector: 'app-home',
   imports: [MatCardModule, RoleLabelPipe],

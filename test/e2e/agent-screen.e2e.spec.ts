@@ -1,0 +1,368 @@
+import type { Page, WebSocketRoute } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BrowserHandle, launchBrowser } from '../support/browser.js';
+import { createCampaign } from '../support/campaigns.js';
+import { type FacebookTestBed, SEED, startFacebookTestBed } from '../support/facebook.js';
+import { createUser, gql, login } from '../support/graphql.js';
+
+// The agent screen end to end: Chromium drives the real console as an agent, customers write
+// through the Messenger simulator (playing Facebook), and offers arrive by push. Nothing is faked
+// but the browser's speaker and notification centre, which the page is given stand-ins for so the
+// test can hear the beep and see the notification.
+
+const DESKTOP = { width: 1280, height: 800 };
+const TABLET = { width: 768, height: 1024 };
+const PHONE = { width: 390, height: 844 };
+const BAKERY = SEED.pages.bakery;
+const PASSWORD = 'agent-password-9';
+const ALWAYS = [{ days: ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'], from: '00:00', to: '24:00' }];
+
+type TestContext = Parameters<BrowserHandle['newPage']>[0];
+
+let bed: FacebookTestBed;
+let browser: BrowserHandle;
+let admin: string;
+let bakery: string;
+let voice: string;
+
+declare global {
+  interface Window {
+    beeps: number;
+    notifications: { title: string; body: string }[];
+    cspViolations: string[];
+  }
+}
+
+const api = async (query: string, variables: Record<string, unknown> = {}, token = admin) => {
+  const result = await gql(bed.server.baseUrl, query, variables, { token });
+  if (result.errors) throw new Error(JSON.stringify(result.errors));
+  return result.data!;
+};
+
+async function makeAgent(username: string, displayName: string, campaigns = [bakery, voice]) {
+  const { id } = await createUser(bed.server.baseUrl, admin, {
+    username,
+    displayName,
+    role: 'AGENT',
+    password: PASSWORD,
+  });
+  await api(`mutation($c: [ID!]!, $u: [ID!]!) { addCampaignMembers(campaignIds: $c, userIds: $u) { id } }`, {
+    c: campaigns,
+    u: [id],
+  });
+  return { id, username };
+}
+
+/** A page whose sound and notifications the test can observe, and whose CSP violations it collects. */
+async function agentPage(
+  test: TestContext,
+  username: string,
+  size = DESKTOP,
+  before?: (page: Page) => Promise<void>,
+): Promise<Page> {
+  const page = await browser.newPage(test);
+  await before?.(page);
+  await page.setViewportSize(size);
+  await page.context().grantPermissions(['notifications'], { origin: bed.server.baseUrl });
+  await page.addInitScript(() => {
+    window.beeps = 0;
+    window.notifications = [];
+    window.cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (event) =>
+      window.cspViolations.push(`${event.violatedDirective} blocked ${event.blockedURI || 'inline'}`),
+    );
+    // The speaker: count the tones the page starts.
+    const start = OscillatorNode.prototype.start;
+    OscillatorNode.prototype.start = function (...args: Parameters<typeof start>) {
+      window.beeps++;
+      return start.apply(this, args);
+    };
+    // The notification centre: record what the page shows. The agent is looking elsewhere.
+    class RecordedNotification {
+      static permission: NotificationPermission = 'granted';
+      static requestPermission = () => Promise.resolve('granted' as NotificationPermission);
+      onclick: (() => void) | null = null;
+      constructor(title: string, options?: NotificationOptions) {
+        window.notifications.push({ title, body: options?.body ?? '' });
+      }
+      close() {}
+    }
+    Object.defineProperty(window, 'Notification', { value: RecordedNotification });
+    document.hasFocus = () => false;
+  });
+  await page.goto(`${bed.server.baseUrl}/login`);
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(PASSWORD);
+  await page.getByTestId('login-submit').click();
+  await page.waitForURL('**/agent');
+  await page.getByTestId('presence-select').waitFor();
+  return page;
+}
+
+async function choosePresence(page: Page, option: string): Promise<void> {
+  await page.getByTestId('presence-select').click();
+  await page.getByTestId(option).click();
+  await page.getByRole('listbox').waitFor({ state: 'detached' });
+}
+
+/** A new customer of the bakery page writes; returns their name and PSID. */
+function customerWrites(name: string, text: string, psid?: string): { name: string; psid: string } {
+  const customer = psid ?? bed.sim.addCustomer(BAKERY.id, name).psid;
+  bed.sim.customerWrites(BAKERY.id, customer, { text });
+  return { name, psid: customer };
+}
+
+/** Polls for longer than vitest's 1 s default: pushes and timers on a busy machine. */
+const poll = <T>(value: () => T | Promise<T>) => expect.poll(value, { timeout: 15_000 });
+
+const horizontalOverflow = (page: Page) =>
+  page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+
+describe('the agent screen', () => {
+  beforeAll(async () => {
+    bed = await startFacebookTestBed({ OFFER_TIMEOUT_SECONDS: '90', PRESENCE_GRACE_SECONDS: '600' });
+    browser = await launchBrowser();
+    admin = await login(bed.server.baseUrl, bed.server.adminUsername, bed.server.adminPassword);
+    const campaign = await createCampaign(bed.server.baseUrl, admin, {
+      name: 'Bakery',
+      strategy: 'LINEAR',
+      maxInteractionsPerAgent: 3,
+      schedule: ALWAYS,
+      cannedResponses: [
+        { title: 'Greeting', text: 'Hello! How can I help you today?' },
+        { title: 'Opening hours', text: 'We are open from 7 to 19, every day.' },
+      ],
+    });
+    bakery = campaign.id;
+    voice = (await createCampaign(bed.server.baseUrl, admin, { name: 'Phones', channel: 'VOICE' })).id;
+    // Another Messenger campaign a chat can be transferred to.
+    await createCampaign(bed.server.baseUrl, admin, { name: 'Returns', schedule: ALWAYS });
+    await api(
+      `mutation($c: ID!, $p: String!, $t: String!) { connectFacebookPage(campaignId: $c, pageId: $p, pageAccessToken: $t) { id } }`,
+      { c: bakery, p: BAKERY.id, t: BAKERY.token },
+    );
+    bed.sim.configure({
+      webhookUrl: `${bed.server.baseUrl}/webhooks/messenger`,
+      verifyToken: bed.verifyToken,
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await bed?.stop();
+  });
+
+  it('an agent goes Available, gets an offer by push with a sound, a notification and the time left, accepts, reads the customer, uses a canned response and an emoji, closes with a disposition, and finds it in History', async (test) => {
+    await makeAgent('ana', 'Ana Lopez');
+    const page = await agentPage(test, 'ana');
+    expect(await page.getByTestId('nav-agent').textContent()).toContain('Chats');
+
+    await choosePresence(page, 'presence-available');
+    const presence = page.getByTestId('presence');
+    await presence.locator('[data-presence=AVAILABLE]').waitFor();
+    await poll(() => page.getByTestId('presence-timer').textContent()).toMatch(/^\s*0:(0[1-9]|[1-5]\d)\s*$/);
+
+    const carla = customerWrites('Carla Diaz', 'Do you have rye bread?');
+    const offer = page.locator('[data-testid=offer][data-contact="Carla Diaz"]');
+    await offer.waitFor();
+    expect(await offer.textContent()).toContain('Do you have rye bread?');
+    // About 90 s to accept, counting down.
+    const left = await offer.getByTestId('offer-time-left').textContent();
+    expect(left?.trim()).toMatch(/^1:[23]\d$/);
+    await poll(() => page.evaluate(() => window.beeps)).toBeGreaterThan(0);
+    await poll(() => page.evaluate(() => window.notifications)).toEqual([
+      { title: 'New chat: Carla Diaz', body: 'Bakery · Do you have rye bread?' },
+    ]);
+
+    await offer.getByTestId('offer-accept').click();
+    await page.getByTestId('tab-active').click();
+    await page.locator('[data-testid=active-chat][data-contact="Carla Diaz"]').waitFor();
+    const title = page.getByTestId('conversation-title');
+    await title.getByText('Carla Diaz').waitFor();
+    expect(await title.textContent()).toContain('Bakery');
+    // The customer's Facebook picture, from the simulator playing Facebook's CDN.
+    const picture = page.getByTestId('conversation').locator('[data-testid=contact-picture]');
+    await poll(() => picture.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+    const messages = page.getByTestId('conversation-messages');
+    await messages.getByText('Do you have rye bread?').waitFor();
+    expect(await page.getByTestId('reply-window').getAttribute('data-window')).toBe('standard');
+    expect(await page.getByTestId('reply-window').textContent()).toMatch(/Reply window: 23 h 5\d min left/);
+
+    // The customer writes again: the conversation shows it live.
+    customerWrites(carla.name, 'And croissants?', carla.psid);
+    await messages.getByText('And croissants?').waitFor();
+
+    // A canned response (filtered), then an emoji, land in the reply with the counter.
+    const text = page.getByTestId('composer-text');
+    await page.getByTestId('composer-canned').click();
+    await page.getByTestId('canned-filter').fill('hours');
+    expect(await page.getByTestId('canned-item').count()).toBe(1);
+    await page.getByTestId('canned-item').click();
+    expect(await text.inputValue()).toBe('We are open from 7 to 19, every day.');
+    await page.getByTestId('composer-emoji').click();
+    const picker = page.locator('emoji-picker');
+    await picker.locator('button[role=menuitem]').first().waitFor();
+    await picker.locator('button[role=menuitem]').first().click();
+    // The emoji goes where the cursor was: after the canned text.
+    await poll(() => text.inputValue()).not.toBe('We are open from 7 to 19, every day.');
+    const withEmoji = await text.inputValue();
+    expect(withEmoji.startsWith('We are open from 7 to 19, every day.')).toBe(true);
+    expect(await page.getByTestId('composer-count').textContent()).toContain(`${withEmoji.length} / 2000`);
+    // Shift+Enter is a new line, not a send.
+    await text.press('End');
+    await text.press('Shift+Enter');
+    expect(await text.inputValue()).toBe(`${withEmoji}\n`);
+
+    await page.getByTestId('conversation-close').click();
+    const disposition = page.getByTestId('close-disposition');
+    await poll(() => disposition.evaluate((el) => el === document.activeElement)).toBe(true);
+    await disposition.fill('Rye bread reserved');
+    await page.getByTestId('close-submit').click();
+    await page.getByTestId('conversation-status').getByText('Closed').waitFor();
+    expect(await page.getByTestId('composer').count()).toBe(0);
+
+    await page.getByTestId('tab-history').click();
+    const closed = page.locator('[data-testid=closed-chat][data-contact="Carla Diaz"]');
+    await closed.waitFor();
+    expect(await closed.textContent()).toContain('Rye bread reserved');
+    await page.getByTestId('tab-active').click();
+    await page.getByTestId('active-empty').waitFor();
+    expect(await page.evaluate(() => window.cspViolations)).toEqual([]);
+  });
+
+  it('a returning customer shows their earlier chat collapsed above; the agent transfers the chat to a colleague, who gets the offer', async (test) => {
+    await makeAgent('ben', 'Ben Ode');
+    await api(
+      `mutation { setPresence(presence: AVAILABLE) { id } }`,
+      {},
+      await login(bed.server.baseUrl, 'ben', PASSWORD),
+    );
+    const page = await agentPage(test, 'ana');
+    await choosePresence(page, 'presence-available');
+    // Ana is first by position: Dora's chats come to her.
+    const dora = customerWrites('Dora Finn', 'A cake for Saturday?');
+    await page.locator('[data-testid=offer][data-contact="Dora Finn"] [data-testid=offer-accept]').click();
+    await page.getByTestId('conversation-customer').getByText('Dora Finn').waitFor();
+    await page.getByTestId('conversation-close').click();
+    await page.getByTestId('close-submit').click();
+    await page.getByTestId('conversation-status').getByText('Closed').waitFor();
+
+    customerWrites(dora.name, 'Me again: and candles?', dora.psid);
+    await page.locator('[data-testid=offer][data-contact="Dora Finn"] [data-testid=offer-accept]').click();
+    const messages = page.getByTestId('conversation-messages');
+    await messages.getByText('Me again: and candles?').waitFor();
+    // The earlier chat is there, collapsed.
+    const toggle = page.getByTestId('earlier-toggle');
+    expect(await toggle.textContent()).toContain('Show 1 earlier chat');
+    expect(await messages.getByText('A cake for Saturday?').count()).toBe(0);
+    await toggle.click();
+    await messages.getByTestId('earlier-chat').getByText('A cake for Saturday?').waitFor();
+
+    // Transfer to Ben, who is Available: it leaves Ana's inbox and is offered to him.
+    await page.getByTestId('conversation-transfer').click();
+    await page.getByRole('radio', { name: 'Ben Ode' }).check();
+    expect(await page.locator('[data-testid=transfer-campaign][data-name="Returns"]').count()).toBe(1);
+    await page.getByTestId('transfer-submit').click();
+    await page.getByText('Chat with Dora Finn transferred to Ben Ode').waitFor();
+    await page.getByTestId('tab-active').click();
+    await page.getByTestId('active-empty').waitFor();
+    const benInbox = await api(
+      `{ inbox { status contact { name } } }`,
+      {},
+      await login(bed.server.baseUrl, 'ben', PASSWORD),
+    );
+    expect(benInbox.inbox).toEqual([{ status: 'OFFERED', contact: { name: 'Dora Finn' } }]);
+  });
+
+  it('keeps the draft and catches up on a message sent while the connection was down', async (test) => {
+    await makeAgent('cleo', 'Cleo Park');
+    const routed: WebSocketRoute[] = [];
+    const agent = await agentPage(test, 'cleo', DESKTOP, (page) =>
+      page.routeWebSocket(/\/graphql$/, (socket) => {
+        socket.connectToServer();
+        routed.push(socket);
+      }),
+    );
+    // Ana and Ben are away, so the chat comes to Cleo.
+    for (const name of ['ana', 'ben'])
+      await api(
+        `mutation { setPresence(presence: OFFLINE) { id } }`,
+        {},
+        await login(bed.server.baseUrl, name, PASSWORD),
+      );
+    await choosePresence(agent, 'presence-available');
+    const eli = customerWrites('Eli Grant', 'Is it gluten free?');
+    await agent.locator('[data-testid=offer][data-contact="Eli Grant"] [data-testid=offer-accept]').click();
+    const text = agent.getByTestId('composer-text');
+    await text.fill('Let me check with the baker');
+    await poll(() => routed.length).toBeGreaterThan(0);
+
+    // The network drops; the customer writes meanwhile.
+    const opened = routed.length;
+    await routed.at(-1)!.close({ code: 1006, reason: 'network lost' });
+    customerWrites(eli.name, 'Hello? Still there?', eli.psid);
+    await poll(() => routed.length).toBeGreaterThan(opened);
+    await agent
+      .getByTestId('conversation-messages')
+      .getByText('Hello? Still there?')
+      .waitFor({ timeout: 15_000 });
+    expect(await text.inputValue()).toBe('Let me check with the baker');
+
+    // A reload of the tab keeps it too.
+    await agent.reload();
+    await agent.getByTestId('tab-active').click();
+    await agent.locator('[data-testid=active-chat][data-contact="Eli Grant"] button').click();
+    await poll(() => agent.getByTestId('composer-text').inputValue()).toBe('Let me check with the baker');
+  });
+
+  for (const size of [TABLET, PHONE]) {
+    it(`stacks the inbox and the conversation at ${size.width} px, without sideways scrolling`, async (test) => {
+      const username = `dan${size.width}`;
+      await makeAgent(username, `Dan ${size.width}`);
+      for (const name of ['ana', 'ben', 'cleo'])
+        await api(
+          `mutation { setPresence(presence: OFFLINE) { id } }`,
+          {},
+          await login(bed.server.baseUrl, name, PASSWORD),
+        );
+      const page = await agentPage(test, username, size);
+      await choosePresence(page, 'presence-available');
+      customerWrites(`Fay ${size.width}`, 'Hi from a small screen');
+      const offer = page.locator(`[data-testid=offer][data-contact="Fay ${size.width}"]`);
+      await offer.waitFor();
+      expect(await page.getByTestId('conversation').count()).toBe(0);
+      expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+      await offer.getByTestId('offer-accept').click();
+
+      // The chat takes the screen, under a bar back to the inbox.
+      await page.getByTestId('conversation-customer').getByText(`Fay ${size.width}`).waitFor();
+      const summary = page.getByTestId('inbox-summary');
+      const bar = await summary.boundingBox();
+      const pane = await page.getByTestId('conversation').boundingBox();
+      expect(bar!.y + bar!.height).toBeLessThanOrEqual(pane!.y);
+      expect(pane!.width).toBeGreaterThan(size.width - 80);
+      await page.getByTestId('composer-text').waitFor();
+      expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+      // The composer is on screen, under the messages.
+      const composer = await page.getByTestId('composer').boundingBox();
+      expect(composer!.y + composer!.height).toBeLessThanOrEqual(size.height);
+
+      await summary.click();
+      await page.getByTestId('inbox-tabs').waitFor();
+      await page.getByTestId('tab-active').click();
+      await page.locator(`[data-testid=active-chat][data-contact="Fay ${size.width}"]`).waitFor();
+      await page.getByTestId('presence-select').click();
+      await page.getByTestId('presence-break-Lunch').click();
+      await page.getByTestId('presence').locator('[data-presence=BREAK]').waitFor();
+    });
+  }
+
+  it('side by side at 1280 px: the inbox on the left, the conversation on the right', async (test) => {
+    const page = await agentPage(test, 'ana');
+    const inbox = await page.getByTestId('inbox').boundingBox();
+    const pane = await page.getByTestId('conversation').boundingBox();
+    expect(inbox!.x + inbox!.width).toBeLessThan(pane!.x);
+    expect(Math.abs(inbox!.y - pane!.y)).toBeLessThan(2);
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+  });
+});
