@@ -281,6 +281,43 @@ describe('Messenger webhook ingest (against the simulator)', () => {
     expect((await rows('SELECT reaction FROM messages WHERE mid = ?', [mid]))[0].reaction).toBeNull();
   });
 
+  it('keeps the newest reaction when a react and an unreact arrive in reverse order', async () => {
+    const { mid } = bed.sim.customerWrites(BAKERY.id, BJORN.psid, { text: 'react to me, twice' });
+    await settled();
+    const at = Date.now();
+    const reacts = (ts: number, reaction: Record<string, unknown>) => ({
+      sender: { id: BJORN.psid },
+      recipient: { id: BAKERY.id },
+      timestamp: ts,
+      reaction: { mid, ...reaction },
+    });
+    const reactionOf = async () =>
+      (await rows('SELECT reaction FROM messages WHERE mid = ?', [mid]))[0].reaction;
+
+    // The customer reacted, then took it back; Facebook delivers the unreact first.
+    expect((await post(page(BAKERY.id, reacts(at + 10, { action: 'unreact' })))).status).toBe(200);
+    await settled();
+    expect(
+      (await post(page(BAKERY.id, reacts(at, { action: 'react', emoji: '❤️', reaction: 'love' })))).status,
+    ).toBe(200);
+    await settled();
+    expect(await reactionOf()).toBeNull();
+
+    // Reacted again later, then a change of mind delivered first: the newest emoji stays.
+    expect(
+      (await post(page(BAKERY.id, reacts(at + 30, { action: 'react', emoji: '😆', reaction: 'smile' }))))
+        .status,
+    ).toBe(200);
+    await settled();
+    expect(
+      (await post(page(BAKERY.id, reacts(at + 20, { action: 'react', emoji: '😢', reaction: 'sad' }))))
+        .status,
+    ).toBe(200);
+    expect((await post(page(BAKERY.id, reacts(at + 25, { action: 'unreact' })))).status).toBe(200);
+    await settled();
+    expect(await reactionOf()).toBe('😆');
+  });
+
   it('stores messages of a disabled campaign without an interaction', async () => {
     const carla = SEED.customers.bikes.carla;
     const { mid } = bed.sim.customerWrites(BIKES.id, carla.psid, { text: 'closed?' });
