@@ -15,7 +15,7 @@ const SWEEP_EVERY_MS = 60_000;
 const SWEEP_BATCH = 1_000;
 const PURGE_EVERY_MS = 3_600_000;
 /** Rows per DELETE: each statement is short, so the purge never holds locks for long. */
-export const PURGE_BATCH = 1_000;
+const PURGE_BATCH = 1_000;
 /** FAILED deliveries replayed per UPDATE by "replay all". */
 const REPLAY_BATCH = 500;
 
