@@ -59,6 +59,10 @@ export class MessageEntity extends BaseEntity {
   @Column({ type: 'varchar', length: 32, nullable: true })
   reaction!: string | null;
 
+  /** Facebook's time of the reaction event last applied: an older one arriving later is ignored. */
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  reactionAt!: Date | null;
+
   @Column({ type: 'char', length: 36, nullable: true })
   sentByUserId!: string | null;
 

@@ -17,6 +17,7 @@ import { InboundEvents } from './inbound/inbound-events.service.js';
 import { WebhookDeliveries } from './inbound/webhook-deliveries.service.js';
 import { MessageEntity } from './message.entity.js';
 import { MessengerSettingsResolver } from './messenger-settings.resolver.js';
+import { WebhookDeliveriesResolver } from './webhook-deliveries.resolver.js';
 import { MessengerWebhookController } from './webhook.controller.js';
 import { WebhookHealth } from './webhook-health.js';
 
@@ -35,6 +36,7 @@ import { WebhookHealth } from './webhook-health.js';
   providers: [
     WebhookHealth,
     MessengerSettingsResolver,
+    WebhookDeliveriesResolver,
     ContactsService,
     ConversationsService,
     InboundEvents,

@@ -36,6 +36,8 @@ export enum JobName {
   ProcessDelivery = 'messenger.process-delivery',
   /** Re-enqueues deliveries still PENDING after a crash or a lost enqueue (repeating, every minute, and at start). */
   SweepDeliveries = 'messenger.sweep-deliveries',
+  /** Deletes PROCESSED deliveries older than DELIVERY_RETENTION_DAYS, in small batches (repeating, hourly). */
+  PurgeDeliveries = 'messenger.purge-deliveries',
   /** Reads a contact's name and picture from the user profile API (jobId `profile-<contactId>`). */
   FetchContactProfile = 'messenger.fetch-contact-profile',
   /** Copies a message's attachments from Facebook's expiring URLs into Parley's storage (jobId `attachments-<messageId>`). */
@@ -59,6 +61,7 @@ export interface JobPayloads {
   [JobName.CheckAbandoned]: { campaignId: string; interactionId: string };
   [JobName.SweepRouting]: Record<string, never>;
   [JobName.SweepDeliveries]: Record<string, never>;
+  [JobName.PurgeDeliveries]: Record<string, never>;
   [JobName.FetchContactProfile]: { contactId: string; campaignId: string };
   [JobName.StoreAttachments]: { messageId: string };
   [JobName.SendMessage]: { messageId: string };
@@ -134,6 +137,7 @@ export const JOB_DEFINITIONS: { readonly [J in JobName]: JobDefinition } = {
     removeOnFail: WEEK_OF_10K,
   }),
   [JobName.SweepDeliveries]: scheduled(QueueName.Messenger, DAY),
+  [JobName.PurgeDeliveries]: scheduled(QueueName.Messenger),
   // Removed once done either way, so the next stale-profile message can enqueue the same jobId again.
   [JobName.FetchContactProfile]: retried(QueueName.Messenger, 4, 2_000, {
     removeOnComplete: true,

@@ -260,16 +260,25 @@ export class InboundEvents {
     await this.setStatus(uow, rows, 'READ');
   }
 
+  /**
+   * A react or unreact applies only if it is not older than the last one applied to that message
+   * (`reactionAt`, Facebook's time): the two may arrive, or be retried, in either order.
+   */
   private async reaction(uow: UnitOfWork, e: Of<'reaction'>): Promise<void> {
     const [row] = (await uow.em.query(
-      'SELECT id, interactionId, reaction FROM messages WHERE pageId = ? AND mid = ?',
+      'SELECT id, interactionId, reaction, reactionAt FROM messages WHERE pageId = ? AND mid = ?',
       [e.pageId, e.mid],
-    )) as (Row & { reaction: string | null })[];
+    )) as (Row & { reaction: string | null; reactionAt: Date | null })[];
     if (!row) return; // a message Parley never saw (before the page was connected)
+    const at = new Date(e.timestamp);
+    if (row.reactionAt && row.reactionAt.getTime() > at.getTime()) return; // a newer one already applied
     const reaction = e.action === 'unreact' ? null : cut(e.emoji ?? e.reaction, 32);
-    if (row.reaction === reaction) return;
-    await uow.em.query('UPDATE messages SET reaction = ? WHERE id = ?', [reaction, row.id]);
-    this.statusChanged(uow, [row]);
+    await uow.em.query('UPDATE messages SET reaction = ?, reactionAt = ? WHERE id = ?', [
+      reaction,
+      at,
+      row.id,
+    ]);
+    if (row.reaction !== reaction) this.statusChanged(uow, [row]);
   }
 
   private async setStatus(uow: UnitOfWork, rows: Row[], status: 'DELIVERED' | 'READ'): Promise<void> {
