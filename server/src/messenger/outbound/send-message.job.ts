@@ -79,14 +79,14 @@ export class SendMessageJob {
   async run({ messageId }: JobPayloads[JobName.SendMessage]): Promise<string> {
     const message = await this.load(messageId);
     if (!message || message.status !== 'PENDING') return 'nothing to send';
-    if (await this.earlierPending(message))
-      throw new NotYet('an earlier message to this customer is still pending');
     const [campaign] = (await this.db.query('SELECT id, tokenStatus FROM campaigns WHERE pageId = ?', [
       message.pageId,
     ])) as { id: string; tokenStatus: string }[];
     if (!campaign || campaign.tokenStatus !== TokenStatus.ACTIVE) {
       return 'waiting for the page to be connected again'; // resume-page-sends starts it then
     }
+    if (await this.earlierPending(message))
+      throw new NotYet('an earlier message to this customer is still pending');
     const lastInbound = await lastCustomerMessageAt(this.db, message.contactId);
     const fields = sendFields(replyWindow(lastInbound, new Date()), message.sentByUserId !== null);
     if ('refused' in fields) return this.fail(message, fields.refused);
