@@ -8,6 +8,8 @@ import { RoutingDecisionEntity } from './routing-decision.entity.js';
 import { InboxResolver } from './inbox.resolver.js';
 import { InteractionsResolver, MessageSentByResolver } from './interactions.resolver.js';
 import { InteractionsService } from './interactions.service.js';
+import { MessagesResolver } from './messages.resolver.js';
+import { RepliesService } from './replies.service.js';
 import { RoutingJobs } from './jobs/routing.jobs.js';
 import { PresenceResolver } from './presence.resolver.js';
 import { RoutingService } from './routing.service.js';
@@ -31,6 +33,8 @@ import { SocketPresenceService } from './socket-presence.service.js';
     InteractionsResolver,
     MessageSentByResolver,
     InboxResolver,
+    RepliesService,
+    MessagesResolver,
     RoutingJobs,
   ],
 })

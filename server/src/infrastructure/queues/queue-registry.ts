@@ -42,8 +42,10 @@ export enum JobName {
   FetchContactProfile = 'messenger.fetch-contact-profile',
   /** Copies a message's attachments from Facebook's expiring URLs into Parley's storage (jobId `attachments-<messageId>`). */
   StoreAttachments = 'messenger.store-attachments',
-  /** Sends one stored PENDING message to the customer (jobId `send-<messageId>`). */
+  /** Sends one stored PENDING message to the customer (jobId `send-<messageId>`, or `send-<messageId>-<why>` when started again). */
   SendMessage = 'messenger.send-message',
+  /** A page's token works again (connected, activated, checked ACTIVE): its PENDING messages are started again, in order. */
+  ResumePageSends = 'messenger.resume-page-sends',
   /** A customer wrote to a closed campaign: its after-hours message, once a day per conversation. */
   AfterHoursReply = 'messenger.after-hours-reply',
 }
@@ -65,6 +67,7 @@ export interface JobPayloads {
   [JobName.FetchContactProfile]: { contactId: string; campaignId: string };
   [JobName.StoreAttachments]: { messageId: string };
   [JobName.SendMessage]: { messageId: string };
+  [JobName.ResumePageSends]: { pageId: string };
   /** `at`: when the customer wrote (ISO), which decides open or closed. */
   [JobName.AfterHoursReply]: { interactionId: string; at: string };
 }
@@ -151,6 +154,7 @@ export const JOB_DEFINITIONS: { readonly [J in JobName]: JobDefinition } = {
     removeOnComplete: HOUR_OF_10K,
     removeOnFail: WEEK_OF_10K,
   }),
+  [JobName.ResumePageSends]: retried(QueueName.Messenger, 5, 1_000),
   [JobName.AfterHoursReply]: retried(QueueName.Messenger, 5, 1_000),
 };
 
