@@ -6,6 +6,8 @@ import { FacebookPageConnection1764058000000 } from './1764058000000-facebook-pa
 import { MessengerIngest1764058100000 } from './1764058100000-messenger-ingest.js';
 import { Routing1764058200000 } from './1764058200000-routing.js';
 import { AfterHours1764058300000 } from './1764058300000-after-hours.js';
+import { DeliveryUpkeep1764058500000 } from './1764058500000-delivery-upkeep.js';
+import { OutboundSending1764058600000 } from './1764058600000-outbound-sending.js';
 
 /** Every migration in order; listed explicitly so bundlers, tests and the built server agree. */
 export const ALL_MIGRATIONS = [
@@ -17,4 +19,6 @@ export const ALL_MIGRATIONS = [
   MessengerIngest1764058100000,
   Routing1764058200000,
   AfterHours1764058300000,
+  DeliveryUpkeep1764058500000,
+  OutboundSending1764058600000,
 ];

@@ -79,6 +79,8 @@ export class SimulatorCore {
   /** Why a page lost its subscription, when the simulator dropped it. */
   private droppedReason = new Map<string, string>();
   private sendTimes = new Map<string, number[]>();
+  /** Calls refused with 613 per page, for tests and the state view. */
+  private rateLimited = new Map<string, number>();
   private listeners = new Map<string, Set<Listener>>();
   private statusListeners = new Set<Listener>();
 
@@ -433,6 +435,7 @@ export class SimulatorCore {
     this.state = new SimState();
     this.droppedReason.clear();
     this.sendTimes.clear();
+    this.rateLimited.clear();
     this.events.clear();
     this.webhooks.clear();
     this.configure({
@@ -636,6 +639,7 @@ export class SimulatorCore {
     const recent = (this.sendTimes.get(pageId) ?? []).filter((t) => now - t < 1000);
     if (recent.length >= limit) {
       this.sendTimes.set(pageId, recent);
+      this.rateLimited.set(pageId, (this.rateLimited.get(pageId) ?? 0) + 1);
       throw graphErrors.rateLimited();
     }
     recent.push(now);
@@ -698,6 +702,8 @@ export class SimulatorCore {
         subscribed: p.subscribedFields.length > 0,
         subscriptionNote: this.droppedReason.get(p.id) ?? null,
         rateLimitPerSecond: p.rateLimitPerSecond,
+        /** Send API calls refused with 613 so far. */
+        rateLimitedCalls: this.rateLimited.get(p.id) ?? 0,
         customers: customers.filter((c) => c.pageId === p.id).map((c) => this.customerView(c)),
       })),
       tokens: [...s.tokens.values()].map((t) => ({

@@ -1,9 +1,12 @@
+import { createConnection } from 'mysql2/promise';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { metaJson, signatureHeaders } from '../../libs/messenger-simulator/simulator.js';
+import { parseDatabaseUrl } from '../../server/src/infrastructure/database/database.js';
 import { type BrowserHandle, launchBrowser } from '../support/browser.js';
 import { createCampaign } from '../support/campaigns.js';
 import { type FacebookTestBed, SEED, startFacebookTestBed } from '../support/facebook.js';
-import { gql, login } from '../support/graphql.js';
+import { eventually, gql, login } from '../support/graphql.js';
 
 // The Facebook connection in the console, end to end: Chromium drives the real console, the popup
 // goes through the Messenger simulator's login dialog (playing Facebook) and back to Parley's
@@ -218,6 +221,93 @@ describe('Facebook connection in the console', () => {
       await page.getByTestId('messenger-last-webhook').getByText('The last webhook arrived').waitFor();
       const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
       expect(scrollWidth).toBeLessThanOrEqual(size.width);
+    });
+  }
+  for (const size of [DESKTOP, PHONE]) {
+    it(`Messenger settings lists failed deliveries; Replay puts one back and says so, Replay all says which failed again (${size.width} px)`, async (test) => {
+      const { database, ...server } = parseDatabaseUrl(bed.server.environment.databaseUrl);
+      const db = await createConnection({ ...server, database });
+      try {
+        // A delivery whose processing failed after every attempt (MySQL refused it, say), now fixable.
+        const mid = `m_console_replay_${size.width}`;
+        const body = {
+          object: 'page',
+          entry: [
+            {
+              id: BAKERY.id,
+              time: Date.now(),
+              messaging: [
+                {
+                  sender: { id: SEED.customers.bakery.ada.psid },
+                  recipient: { id: BAKERY.id },
+                  timestamp: Date.now(),
+                  message: { mid, text: 'Is the sourdough ready?' },
+                },
+              ],
+            },
+          ],
+        };
+        const [inserted] = (await db.query(
+          "INSERT INTO webhook_deliveries (body, status, attempts, lastError) VALUES (?, 'FAILED', 6, 'Lock wait timeout exceeded; try restarting transaction')",
+          [Buffer.from(metaJson(body))],
+        )) as unknown as [{ insertId: number }];
+        const id = String(inserted.insertId);
+
+        const page = await adminPage(test, size);
+        const menu = page.getByTestId('menu');
+        if (await menu.isVisible()) await menu.click();
+        await page.getByTestId('nav-admin/messenger').click();
+        const section = page.getByTestId('messenger-failed');
+        await section.getByTestId('messenger-failed-count').getByText('could not be processed').waitFor();
+        const row = section.locator(`[data-testid=failed-delivery][data-id="${id}"]`);
+        await row.getByText('Lock wait timeout exceeded').waitFor();
+        expect(await row.getByTestId('failed-delivery-what').textContent()).toContain(
+          `1 event for page ${BAKERY.id}`,
+        );
+        // A summary only: what the customer wrote stays on the server.
+        expect(await page.content()).not.toContain('sourdough');
+        const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+        expect(scrollWidth).toBeLessThanOrEqual(size.width);
+
+        await row.getByRole('button', { name: `Replay delivery ${id}` }).click();
+        await row.waitFor({ state: 'detached' });
+        await section
+          .getByTestId('messenger-replay-note')
+          .getByText(`Delivery ${id} was put back to be processed.`)
+          .waitFor();
+        await eventually(async () => {
+          const [rows] = (await db.query('SELECT status FROM webhook_deliveries WHERE id = ?', [
+            id,
+          ])) as unknown as [{ status: string }[]];
+          return rows[0].status === 'PROCESSED';
+        });
+        const [messages] = (await db.query('SELECT text FROM messages WHERE mid = ?', [mid])) as unknown as [
+          { text: string }[],
+        ];
+        expect(messages).toEqual([{ text: 'Is the sourdough ready?' }]);
+
+        // Signed by the app but not a Messenger delivery: it fails again at once, and the page says so.
+        const instagram = Buffer.from(
+          metaJson({ object: 'instagram', entry: [{ id: `178414000000${size.width}`, time: Date.now() }] }),
+        );
+        const posted = await fetch(`${bed.server.baseUrl}/webhooks/messenger`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...signatureHeaders(instagram, bed.appSecret) },
+          body: instagram,
+        });
+        expect(posted.status).toBe(200);
+        await page.getByRole('button', { name: 'Refresh the Messenger settings' }).click();
+        const other = section.locator('[data-testid=failed-delivery]', {
+          hasText: `object "instagram", for 178414000000${size.width}`,
+        });
+        await other.waitFor();
+        await section.getByTestId('messenger-replay-all').click();
+        await section.getByTestId('messenger-replay-note').getByText('put back to be processed').waitFor();
+        await section.getByTestId('messenger-replay-note').getByText('failed again').waitFor();
+        await other.waitFor();
+      } finally {
+        await db.end();
+      }
     });
   }
 });

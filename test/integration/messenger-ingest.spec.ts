@@ -6,9 +6,10 @@ import { metaJson, signatureHeaders } from '../../libs/messenger-simulator/simul
 import { parseDatabaseUrl } from '../../server/src/infrastructure/database/database.js';
 import { JobQueue } from '../../server/src/infrastructure/queues/job-queue.service.js';
 import { JobName } from '../../server/src/infrastructure/queues/queue-registry.js';
+import { DELIVERY_ATTEMPTS } from '../../server/src/messenger/inbound/webhook-deliveries.service.js';
 import { createCampaign } from '../support/campaigns.js';
 import { type FacebookTestBed, SEED, startFacebookTestBed } from '../support/facebook.js';
-import { eventually, gql, login } from '../support/graphql.js';
+import { codeOf, createUser, DEFAULT_PASSWORD, eventually, gql, login } from '../support/graphql.js';
 
 const CONNECT = `mutation($c: ID!, $p: String!, $t: String!) { connectFacebookPage(campaignId: $c, pageId: $p, pageAccessToken: $t) { id tokenStatus } }`;
 const BAKERY = SEED.pages.bakery;
@@ -25,11 +26,12 @@ describe('Messenger webhook ingest (against the simulator)', () => {
   let db: Connection;
   let bakeryCampaign: string;
   let bikesCampaign: string;
+  let admin: string;
 
   beforeAll(async () => {
     bed = await startFacebookTestBed();
     const { baseUrl } = bed.server;
-    const admin = await login(baseUrl, bed.server.adminUsername, bed.server.adminPassword);
+    admin = await login(baseUrl, bed.server.adminUsername, bed.server.adminPassword);
     bakeryCampaign = (await createCampaign(baseUrl, admin, { name: 'Bakery', channel: 'MESSENGER' })).id;
     bikesCampaign = (await createCampaign(baseUrl, admin, { name: 'Bikes', channel: 'MESSENGER' })).id;
     for (const [c, page] of [
@@ -281,6 +283,43 @@ describe('Messenger webhook ingest (against the simulator)', () => {
     expect((await rows('SELECT reaction FROM messages WHERE mid = ?', [mid]))[0].reaction).toBeNull();
   });
 
+  it('keeps the newest reaction when a react and an unreact arrive in reverse order', async () => {
+    const { mid } = bed.sim.customerWrites(BAKERY.id, BJORN.psid, { text: 'react to me, twice' });
+    await settled();
+    const at = Date.now();
+    const reacts = (ts: number, reaction: Record<string, unknown>) => ({
+      sender: { id: BJORN.psid },
+      recipient: { id: BAKERY.id },
+      timestamp: ts,
+      reaction: { mid, ...reaction },
+    });
+    const reactionOf = async () =>
+      (await rows('SELECT reaction FROM messages WHERE mid = ?', [mid]))[0].reaction;
+
+    // The customer reacted, then took it back; Facebook delivers the unreact first.
+    expect((await post(page(BAKERY.id, reacts(at + 10, { action: 'unreact' })))).status).toBe(200);
+    await settled();
+    expect(
+      (await post(page(BAKERY.id, reacts(at, { action: 'react', emoji: '❤️', reaction: 'love' })))).status,
+    ).toBe(200);
+    await settled();
+    expect(await reactionOf()).toBeNull();
+
+    // Reacted again later, then a change of mind delivered first: the newest emoji stays.
+    expect(
+      (await post(page(BAKERY.id, reacts(at + 30, { action: 'react', emoji: '😆', reaction: 'smile' }))))
+        .status,
+    ).toBe(200);
+    await settled();
+    expect(
+      (await post(page(BAKERY.id, reacts(at + 20, { action: 'react', emoji: '😢', reaction: 'sad' }))))
+        .status,
+    ).toBe(200);
+    expect((await post(page(BAKERY.id, reacts(at + 25, { action: 'unreact' })))).status).toBe(200);
+    await settled();
+    expect(await reactionOf()).toBe('😆');
+  });
+
   it('stores messages of a disabled campaign without an interaction', async () => {
     const carla = SEED.customers.bikes.carla;
     const { mid } = bed.sim.customerWrites(BIKES.id, carla.psid, { text: 'closed?' });
@@ -347,5 +386,258 @@ describe('Messenger webhook ingest (against the simulator)', () => {
     expect(await rows('SELECT text FROM messages WHERE mid = ?', ['m_after_crash'])).toEqual([
       { text: 'still there?' },
     ]);
+  });
+  describe('failed deliveries', () => {
+    const FAILED = `query($first: Int, $before: ID) { failedWebhookDeliveries(first: $first, before: $before) {
+      id receivedAt status object pageIds events attempts lastError size } }`;
+    const COUNT = '{ messengerSettings { failedDeliveries } }';
+    const REPLAY = 'mutation($id: ID!) { replayWebhookDelivery(id: $id) { id status attempts } }';
+    const REPLAY_ALL = 'mutation { replayFailedDeliveries }';
+    type Delivery = {
+      id: string;
+      status: string;
+      object: string | null;
+      pageIds: string[];
+      events: number;
+      attempts: number;
+      lastError: string | null;
+      size: number;
+    };
+
+    const asAdmin = <T = Record<string, any>>(query: string, variables: Record<string, unknown> = {}) =>
+      gql<T>(bed.server.baseUrl, query, variables, { token: admin });
+    const failedCount = async () =>
+      (await asAdmin<{ messengerSettings: { failedDeliveries: number } }>(COUNT)).data!.messengerSettings
+        .failedDeliveries;
+    const listed = async (variables: Record<string, unknown> = {}) => {
+      const result = await asAdmin<{ failedWebhookDeliveries: Delivery[] }>(FAILED, variables);
+      expect(result.errors).toBeUndefined();
+      return result.data!.failedWebhookDeliveries;
+    };
+    const statusOf = async (id: unknown) =>
+      (await rows('SELECT status, attempts FROM webhook_deliveries WHERE id = ?', [id]))[0];
+
+    /** A delivery on its last attempt, as a crash or earlier failures would leave it; the sweep picks it up. */
+    async function lastAttempt(body: unknown): Promise<number> {
+      const [inserted] = (await db.query(
+        "INSERT INTO webhook_deliveries (receivedAt, body, status, attempts) VALUES (NOW(3) - INTERVAL 2 MINUTE, ?, 'PENDING', ?)",
+        [Buffer.from(metaJson(body)), DELIVERY_ATTEMPTS - 1],
+      )) as unknown as [{ insertId: number }];
+      await bed.server.app.get(JobQueue).add(JobName.SweepDeliveries, {});
+      return inserted.insertId;
+    }
+
+    const customerMessage = (mid: string, text: string, at = Date.now()) => ({
+      sender: { id: ADA.psid },
+      recipient: { id: BAKERY.id },
+      timestamp: at,
+      message: { mid, text },
+    });
+
+    let notPage: Delivery;
+    let notJson: Delivery;
+
+    it('lists what Facebook signed but Parley cannot process, newest first, without the body', async () => {
+      const before = await failedCount();
+      // Signed by the app secret, so accepted; not a Messenger page delivery, so FAILED at once.
+      const instagram = {
+        object: 'instagram',
+        entry: [
+          {
+            id: '17841400000000001',
+            time: Date.now(),
+            messaging: [customerMessage('ig_m_1', 'words only the customer wrote')],
+          },
+        ],
+      };
+      const bytes = Buffer.from(metaJson(instagram));
+      expect((await post(instagram)).status).toBe(200);
+      const garbled = Buffer.from('{"object":"page","entry":[');
+      expect(
+        (
+          await fetch(`${bed.server.baseUrl}/webhooks/messenger`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...signatureHeaders(garbled, bed.appSecret) },
+            body: garbled,
+          })
+        ).status,
+      ).toBe(200);
+      await settled();
+      expect(await failedCount()).toBe(before + 2);
+
+      const response = await asAdmin(FAILED);
+      expect(JSON.stringify(response)).not.toContain('words only the customer wrote');
+      [notJson, notPage] = (response.data as { failedWebhookDeliveries: Delivery[] }).failedWebhookDeliveries;
+      expect(notPage).toMatchObject({
+        status: 'FAILED',
+        object: 'instagram',
+        pageIds: ['17841400000000001'],
+        events: 1,
+        attempts: 1,
+        lastError: expect.stringContaining('not a Messenger page delivery'),
+        size: bytes.length,
+      });
+      expect(notJson).toMatchObject({
+        status: 'FAILED',
+        object: null,
+        pageIds: [],
+        events: 0,
+        lastError: 'the body is not JSON',
+        size: garbled.length,
+      });
+      expect(Number(notJson.id)).toBeGreaterThan(Number(notPage.id));
+
+      // One at a time: the next page starts after the last one seen.
+      expect((await listed({ first: 1 })).map((d) => d.id)).toEqual([notJson.id]);
+      expect((await listed({ first: 1, before: notJson.id })).map((d) => d.id)).toEqual([notPage.id]);
+      expect(codeOf(await asAdmin(FAILED, { first: 0 }))).toBe('BAD_USER_INPUT');
+      expect(codeOf(await asAdmin(FAILED, { first: 101 }))).toBe('BAD_USER_INPUT');
+    });
+
+    it('is for admins only: agents and supervisors can neither list nor replay', async () => {
+      for (const role of ['AGENT', 'SUPERVISOR']) {
+        const user = await createUser(bed.server.baseUrl, admin, {
+          username: `deliveries-${role.toLowerCase()}`,
+          role,
+        });
+        const token = await login(bed.server.baseUrl, user.username, DEFAULT_PASSWORD);
+        const as = (query: string, variables: Record<string, unknown> = {}) =>
+          gql(bed.server.baseUrl, query, variables, { token });
+        const refused = [
+          await as(FAILED),
+          await as(COUNT),
+          await as(REPLAY, { id: notPage.id }),
+          await as(REPLAY_ALL),
+        ];
+        for (const result of refused) {
+          expect(codeOf(result)).toBe('FORBIDDEN');
+          expect(result.data ?? null).toBeNull();
+        }
+      }
+      expect((await statusOf(notPage.id)).status).toBe('FAILED');
+    });
+
+    it('replays a delivery that failed halfway: the rest is applied and each message appears once', async () => {
+      const { psid } = bed.sim.addCustomer(BAKERY.id, 'Halfway Failed');
+      const at = Date.now();
+      const message = (mid: string, text: string, ts: number) => ({
+        sender: { id: psid },
+        recipient: { id: BAKERY.id },
+        timestamp: ts,
+        message: { mid, text },
+      });
+      // The database refuses the second message (as a full disk or a bad migration would): the first is
+      // applied, the second is not, and this was the delivery's last attempt.
+      await db.query(
+        "CREATE TRIGGER refuse_m_halfway_2 BEFORE INSERT ON messages FOR EACH ROW IF NEW.mid = 'm_halfway_2' THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'the disk is full'; END IF",
+      );
+      let id: number;
+      try {
+        id = await lastAttempt(
+          page(
+            BAKERY.id,
+            message('m_halfway_1', 'first half', at),
+            message('m_halfway_2', 'second half', at + 1),
+          ),
+        );
+        await eventually(async () => (await statusOf(id)).status === 'FAILED');
+      } finally {
+        await db.query('DROP TRIGGER refuse_m_halfway_2');
+      }
+      const [failed] = (await listed()).filter((d) => d.id === String(id));
+      expect(failed).toMatchObject({
+        attempts: DELIVERY_ATTEMPTS,
+        lastError: expect.stringContaining('the disk is full'),
+        events: 2,
+        pageIds: [BAKERY.id],
+      });
+      const contact = await contactOf(BAKERY.id, psid);
+      expect((await messagesOf(contact.id)).map((m) => m.text)).toEqual(['first half']);
+
+      const replayed = await asAdmin<{
+        replayWebhookDelivery: { id: string; status: string; attempts: number };
+      }>(REPLAY, { id: String(id) });
+      expect(replayed.errors).toBeUndefined();
+      expect(replayed.data!.replayWebhookDelivery).toEqual({
+        id: String(id),
+        status: 'PENDING',
+        attempts: 0,
+      });
+      expect((await listed()).map((d) => d.id)).not.toContain(String(id));
+      await eventually(async () => (await statusOf(id)).status === 'PROCESSED');
+      expect((await messagesOf(contact.id)).map((m) => m.text)).toEqual(['first half', 'second half']);
+      expect(await interactionsOf(contact.id)).toHaveLength(1);
+
+      // Replaying what is not FAILED is refused in words; an unknown delivery is NOT_FOUND.
+      const again = await asAdmin(REPLAY, { id: String(id) });
+      expect(codeOf(again)).toBe('CONFLICT');
+      expect(again.errors![0].message).toMatch(/processed already; only a FAILED delivery can be replayed/);
+      expect(codeOf(await asAdmin(REPLAY, { id: '999999999' }))).toBe('NOT_FOUND');
+      expect(codeOf(await asAdmin(REPLAY, { id: 'delivery-1' }))).toBe('NOT_FOUND');
+    });
+
+    it('replays every failed delivery at once; one that cannot be processed comes back FAILED', async () => {
+      // FAILED while its page was disconnected and back again, say: nothing wrong with the body itself.
+      const [inserted] = (await db.query(
+        "INSERT INTO webhook_deliveries (body, status, attempts, lastError) VALUES (?, 'FAILED', ?, 'Lock wait timeout exceeded')",
+        [
+          Buffer.from(metaJson(page(BAKERY.id, customerMessage('m_replay_all', 'after the outage')))),
+          DELIVERY_ATTEMPTS,
+        ],
+      )) as unknown as [{ insertId: number }];
+      const before = await failedCount();
+      expect(before).toBeGreaterThanOrEqual(3);
+
+      const result = await asAdmin<{ replayFailedDeliveries: number }>(REPLAY_ALL);
+      expect(result.data).toEqual({ replayFailedDeliveries: before });
+      await eventually(async () => (await statusOf(inserted.insertId)).status === 'PROCESSED');
+      expect(await rows('SELECT text FROM messages WHERE mid = ?', ['m_replay_all'])).toEqual([
+        { text: 'after the outage' },
+      ]);
+      // The instagram and garbled bodies fail again at once, with one attempt since the replay.
+      await eventually(async () => (await failedCount()) === before - 1);
+      expect(await statusOf(notPage.id)).toEqual({ status: 'FAILED', attempts: 1 });
+      expect(await statusOf(notJson.id)).toEqual({ status: 'FAILED', attempts: 1 });
+    });
+  });
+
+  it('purges PROCESSED deliveries older than DELIVERY_RETENTION_DAYS (7), in batches, and keeps the rest', async () => {
+    const body = Buffer.from(metaJson(page(BAKERY.id)));
+    const old: unknown[][] = [];
+    // More than two batches of 1,000.
+    for (let i = 0; i < 2_345; i++)
+      old.push([
+        new Date(Date.now() - 9 * 86_400_000),
+        body,
+        'PROCESSED',
+        1,
+        new Date(Date.now() - 8 * 86_400_000),
+      ]);
+    await db.query(
+      'INSERT INTO webhook_deliveries (receivedAt, body, status, attempts, processedAt) VALUES ?',
+      [old],
+    );
+    const [recent] = (await db.query(
+      "INSERT INTO webhook_deliveries (receivedAt, body, status, attempts, processedAt) VALUES (NOW(3) - INTERVAL 7 DAY, ?, 'PROCESSED', 1, NOW(3) - INTERVAL 6 DAY)",
+      [body],
+    )) as unknown as [{ insertId: number }];
+    const [oldFailed] = (await db.query(
+      "INSERT INTO webhook_deliveries (receivedAt, body, status, attempts, lastError) VALUES (NOW(3) - INTERVAL 60 DAY, ?, 'FAILED', 6, 'still broken')",
+      [body],
+    )) as unknown as [{ insertId: number }];
+    const kept = await rows(
+      "SELECT id FROM webhook_deliveries WHERE status <> 'PROCESSED' OR processedAt > NOW(3) - INTERVAL 7 DAY ORDER BY id",
+    );
+
+    await bed.server.app.get(JobQueue).add(JobName.PurgeDeliveries, {});
+    await eventually(async () => {
+      const [{ n }] = await rows(
+        'SELECT COUNT(*) AS n FROM webhook_deliveries WHERE processedAt < NOW(3) - INTERVAL 7 DAY',
+      );
+      return Number(n) === 0;
+    });
+    expect(await rows('SELECT id FROM webhook_deliveries ORDER BY id')).toEqual(kept);
+    expect(kept).toContainEqual({ id: recent.insertId });
+    expect(kept).toContainEqual({ id: oldFailed.insertId });
   });
 });

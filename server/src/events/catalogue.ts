@@ -88,11 +88,12 @@ export const InteractionMessageReceived = defineEvent<{
   ownerOf: (e) => e.campaignId,
 });
 
-export const MessageStatusChanged = defineEvent<{ messageId: string; interactionId: string | null }>({
-  name: 'message.status-changed',
+export const MessageChanged = defineEvent<{ messageId: string; interactionId: string }>({
+  name: 'message.changed',
   description:
-    'An outbound message moved on (SENT by its echo, DELIVERED, READ), or its reaction changed. Published for messages of an interaction only.',
-  schema: z.object({ messageId: z.string(), interactionId: z.string().nullable() }),
+    "A message of an interaction was added (the customer's, an agent's reply, an automatic one) or changed (SENT, DELIVERED, READ, FAILED, a reaction, its attachments stored). Carried on the interaction's own topic; messageChanged forwards it.",
+  schema: z.object({ messageId: z.string(), interactionId: z.string() }),
+  ownerOf: (e) => e.interactionId,
 });
 
 export const InboxEventKinds = ['OFFERED', 'ASSIGNED', 'MESSAGE', 'UPDATED', 'CLOSED', 'REVOKED'] as const;
@@ -106,7 +107,7 @@ export const InboxChanged = defineEvent<{
 }>({
   name: 'inbox.changed',
   description:
-    "Something happened to one of an agent's interactions: offered to them, assigned (accepted), a customer message (MESSAGE, with messageId), updated, closed, or revoked (offer withdrawn or transferred away). Carried on the agent's own topic; inboxChanged forwards it.",
+    "Something happened to one of an agent's interactions: offered to them, assigned (accepted), a new message (MESSAGE, with messageId: the customer's or a reply), updated (with messageId when a message's status, reaction or attachments changed), closed, or revoked (offer withdrawn or transferred away). Carried on the agent's own topic; inboxChanged forwards it.",
   schema: z.object({
     userId: z.string(),
     interactionId: z.string(),

@@ -1,4 +1,6 @@
-import { Field, ID, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Field, ID, InputType, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Allow } from 'class-validator';
+import type { AttachmentType } from '@parley/libs/messenger/webhook-events.js';
 
 /** GraphQL enums need objects; the values are those of the messages table and webhook-events.ts. */
 export const AttachmentTypeEnum = { IMAGE: 'IMAGE', VIDEO: 'VIDEO', AUDIO: 'AUDIO', FILE: 'FILE' } as const;
@@ -74,6 +76,26 @@ export class AttachmentModel {
   url!: string;
 
   @Field(() => String, { nullable: true, description: 'The file name, when known.' })
+  name?: string | null;
+}
+
+@InputType('AttachmentInput', { description: 'A file to send with a message (sendMessage).' })
+export class AttachmentInputModel {
+  @Field(() => AttachmentTypeEnum, {
+    description: 'What it holds; for a file from POST /uploads, the type found in its content wins.',
+  })
+  @Allow()
+  type!: AttachmentType;
+
+  @Field({
+    description:
+      'From POST /uploads, or a public URL. An upload link works for 12 hours; any other URL must be https, and Facebook fetches it.',
+  })
+  @Allow()
+  url!: string;
+
+  @Field(() => String, { nullable: true, description: 'The file name shown; up to 255 characters.' })
+  @Allow()
   name?: string | null;
 }
 

@@ -7,7 +7,10 @@ export type MessageStatus = 'PENDING' | 'SENT' | 'DELIVERED' | 'READ' | 'FAILED'
 
 export interface MessageAttachment {
   type: AttachmentType;
-  /** Where the bytes came from: Facebook's URL (it expires) or, for a reply, the upload's. */
+  /**
+   * Where the bytes came from: Facebook's URL (it expires); for a reply, the public https URL it
+   * gave, or the upload's link (the bytes are then in Parley's storage under `key`).
+   */
   url: string;
   name?: string;
   /** Set once the bytes are in Parley's storage (AttachmentStore); readers get a signed link to it. */
@@ -59,6 +62,10 @@ export class MessageEntity extends BaseEntity {
   @Column({ type: 'varchar', length: 32, nullable: true })
   reaction!: string | null;
 
+  /** Facebook's time of the reaction event last applied: an older one arriving later is ignored. */
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  reactionAt!: Date | null;
+
   @Column({ type: 'char', length: 36, nullable: true })
   sentByUserId!: string | null;
 
@@ -67,6 +74,14 @@ export class MessageEntity extends BaseEntity {
 
   @Column({ type: 'enum', enum: ['PENDING', 'SENT', 'DELIVERED', 'READ', 'FAILED'] })
   status!: MessageStatus;
+
+  /** Parley's replies: how many of its Send API calls (text first, then each attachment) Facebook accepted. */
+  @Column({ type: 'tinyint', unsigned: true, default: 0 })
+  sentParts!: number;
+
+  /** When a worker claimed the reply to call Facebook (docs/messenger.md#sending); null when none has. */
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  sendingSince!: Date | null;
 
   @Column({ type: 'varchar', length: 1000, nullable: true })
   error!: string | null;

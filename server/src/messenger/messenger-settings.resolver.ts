@@ -1,9 +1,10 @@
-import { Field, ObjectType, Query, Resolver } from '@nestjs/graphql';
+import { Field, Int, ObjectType, Query, Resolver } from '@nestjs/graphql';
 import { Inject } from '@nestjs/common';
 import { Role } from '@parley/libs/shared/roles.js';
 import { Roles } from '../infrastructure/access/access.js';
 import type { AppConfig } from '../infrastructure/config/config.js';
 import { APP_CONFIG } from '../infrastructure/config/config.module.js';
+import { WebhookDeliveries } from './inbound/webhook-deliveries.service.js';
 import { WebhookHealth } from './webhook-health.js';
 
 @ObjectType('MessengerSettings', {
@@ -35,24 +36,33 @@ export class MessengerSettingsModel {
     description: 'When the last POST with a missing or wrong signature was refused; null if none.',
   })
   lastRejectedWebhookAt!: Date | null;
+
+  @Field(() => Int, {
+    description:
+      'Webhook deliveries whose processing FAILED after every attempt; failedWebhookDeliveries lists them.',
+  })
+  failedDeliveries!: number;
 }
 
 @Resolver()
 export class MessengerSettingsResolver {
   constructor(
     private readonly health: WebhookHealth,
+    private readonly deliveries: WebhookDeliveries,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Query(() => MessengerSettingsModel, { description: 'ADMIN only.' })
   @Roles(Role.ADMIN)
   async messengerSettings(): Promise<MessengerSettingsModel> {
+    const [last, failedDeliveries] = await Promise.all([this.health.last(), this.deliveries.failedCount()]);
     return {
       webhookUrl: `${this.config.publicUrl}/webhooks/messenger`,
       verifyToken: this.config.facebookVerifyToken,
       appId: this.config.facebookAppId,
       graphApiUrl: `${this.config.graphApiUrl}/${this.config.graphApiVersion}`,
-      ...(await this.health.last()),
+      ...last,
+      failedDeliveries,
     };
   }
 }

@@ -6,10 +6,12 @@ import { AttachmentLinks } from './attachments/attachment-links.js';
 import { AttachmentStore } from './attachments/attachment-store.js';
 import { AttachmentsController } from './attachments/attachments.controller.js';
 import { StoreAttachmentsJob } from './attachments/store-attachments.job.js';
+import { UploadsController } from './attachments/uploads.controller.js';
 import { ContactEntity } from './contacts/contact.entity.js';
 import { AfterHoursJob } from './outbound/after-hours.job.js';
 import { OutboundMessages } from './outbound/outbound-messages.service.js';
 import { SendMessageJob } from './outbound/send-message.job.js';
+import { SenderActions } from './outbound/sender-actions.service.js';
 import { ContactsService } from './contacts/contacts.service.js';
 import { ConversationsService } from './conversations.service.js';
 import { GraphModule } from './graph/graph.module.js';
@@ -17,6 +19,7 @@ import { InboundEvents } from './inbound/inbound-events.service.js';
 import { WebhookDeliveries } from './inbound/webhook-deliveries.service.js';
 import { MessageEntity } from './message.entity.js';
 import { MessengerSettingsResolver } from './messenger-settings.resolver.js';
+import { WebhookDeliveriesResolver } from './webhook-deliveries.resolver.js';
 import { MessengerWebhookController } from './webhook.controller.js';
 import { WebhookHealth } from './webhook-health.js';
 
@@ -31,10 +34,11 @@ import { WebhookHealth } from './webhook-health.js';
     CampaignFacebookModule,
     GraphModule,
   ],
-  controllers: [MessengerWebhookController, AttachmentsController],
+  controllers: [MessengerWebhookController, AttachmentsController, UploadsController],
   providers: [
     WebhookHealth,
     MessengerSettingsResolver,
+    WebhookDeliveriesResolver,
     ContactsService,
     ConversationsService,
     InboundEvents,
@@ -44,8 +48,16 @@ import { WebhookHealth } from './webhook-health.js';
     StoreAttachmentsJob,
     OutboundMessages,
     SendMessageJob,
+    SenderActions,
     AfterHoursJob,
   ],
-  exports: [ContactsService, ConversationsService, AttachmentStore, AttachmentLinks, OutboundMessages],
+  exports: [
+    ContactsService,
+    ConversationsService,
+    AttachmentStore,
+    AttachmentLinks,
+    OutboundMessages,
+    SenderActions,
+  ],
 })
 export class MessengerModule {}

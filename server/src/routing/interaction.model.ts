@@ -28,8 +28,14 @@ registerEnumType(InboxEventKind, {
   valuesMap: {
     OFFERED: { description: 'Offered to the agent: accept it before the offer times out.' },
     ASSIGNED: { description: 'The agent accepted it (or took it from a MANUAL queue): it is theirs.' },
-    MESSAGE: { description: 'The customer wrote in an interaction the agent handles (message is set).' },
-    UPDATED: { description: 'Something else about it changed.' },
+    MESSAGE: {
+      description:
+        'A new message in an interaction the agent handles: the customer wrote, or a reply was stored (message is set).',
+    },
+    UPDATED: {
+      description:
+        "Something else about it changed; when message is set, that message's status, reaction or attachments did.",
+    },
     CLOSED: { description: 'It was closed.' },
     REVOKED: {
       description:
@@ -87,7 +93,10 @@ export class InboxEventModel {
   @Field(() => InteractionModel, { description: 'The interaction as it is now.' })
   interaction!: InteractionModel;
 
-  @Field(() => MessageModel, { nullable: true, description: 'The new message, for MESSAGE.' })
+  @Field(() => MessageModel, {
+    nullable: true,
+    description: 'The message concerned: the new one for MESSAGE, the changed one for UPDATED (if any).',
+  })
   message!: MessageModel | null;
 }
 

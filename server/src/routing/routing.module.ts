@@ -9,6 +9,8 @@ import { AgentDeskResolver } from './agent-desk.resolver.js';
 import { InboxResolver } from './inbox.resolver.js';
 import { InteractionsResolver, MessageSentByResolver } from './interactions.resolver.js';
 import { InteractionsService } from './interactions.service.js';
+import { MessagesResolver } from './messages.resolver.js';
+import { RepliesService } from './replies.service.js';
 import { RoutingJobs } from './jobs/routing.jobs.js';
 import { PresenceResolver } from './presence.resolver.js';
 import { RoutingService } from './routing.service.js';
@@ -33,6 +35,8 @@ import { SocketPresenceService } from './socket-presence.service.js';
     MessageSentByResolver,
     InboxResolver,
     AgentDeskResolver,
+    RepliesService,
+    MessagesResolver,
     RoutingJobs,
   ],
 })

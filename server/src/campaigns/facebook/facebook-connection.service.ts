@@ -10,6 +10,7 @@ import { SecretBox } from '../../infrastructure/crypto/secret-box.js';
 import { isDuplicateKey } from '../../infrastructure/database/errors.js';
 import { ErrorCode, ParleyError } from '../../infrastructure/errors/parley-error.js';
 import { Transactions } from '../../infrastructure/events/after-commit.js';
+import { JobName } from '../../infrastructure/queues/queue-registry.js';
 import { GraphError } from '../../messenger/graph/graph-error.js';
 import { GraphClient } from '../../messenger/graph/graph.client.js';
 import { CampaignEntity } from '../campaign.entity.js';
@@ -132,6 +133,8 @@ export class FacebookConnectionService {
           ['campaignId'],
         );
         this.campaignsService.announce(uow, input.campaignId);
+        // Replies that waited for a working token go now, in the order they were written.
+        uow.enqueue(JobName.ResumePageSends, { pageId: input.pageId });
       });
     } catch (error) {
       if (isDuplicateKey(error)) {
@@ -372,6 +375,9 @@ export class FacebookConnectionService {
       if (result.status === TokenStatus.INACTIVE && campaign.tokenStatus !== TokenStatus.INACTIVE) {
         this.logger.warn(`Campaign ${campaignId} (page ${pageId}) is INACTIVE: ${result.reason}`);
       }
+      // A working token: replies that waited for it go now (after every check, so one whose job
+      // was lost is picked up within TOKEN_CHECK_INTERVAL_MINUTES too).
+      if (result.status === TokenStatus.ACTIVE) uow.enqueue(JobName.ResumePageSends, { pageId });
       this.campaignsService.announce(uow, campaignId);
     });
   }

@@ -51,8 +51,15 @@ export interface AppConfig {
    * active jobs back (BullMQ's lockDuration and stalledInterval). 30 is BullMQ's default.
    */
   jobLockSeconds: number;
+  /**
+   * A reply whose Send API call may have reached Facebook (no answer: timeout, crash) is not sent
+   * again before this long, so that its echo can mark it SENT instead (docs/messenger.md#sending).
+   */
+  outboundEchoWaitSeconds: number;
   /** A PENDING webhook delivery older than this has lost its job: the delivery sweep enqueues it again. */
   deliverySweepAfterSeconds: number;
+  /** PROCESSED webhook deliveries are deleted this many days after processing (FAILED ones are kept). */
+  deliveryRetentionDays: number;
   jwtSecret: string;
   jwtTtlSeconds: number;
   /** 32 bytes for AES-256-GCM. */
@@ -182,6 +189,8 @@ const schema = z.object({
   OFFER_TIMEOUT_SECONDS: wholeNumber(1, 3600).default(30),
   JOB_LOCK_SECONDS: wholeNumber(2, 600).default(30),
   DELIVERY_SWEEP_AFTER_SECONDS: wholeNumber(1, 3600).default(30),
+  DELIVERY_RETENTION_DAYS: wholeNumber(1, 3650).default(7),
+  OUTBOUND_ECHO_WAIT_SECONDS: wholeNumber(1, 3600).default(60),
   FACEBOOK_APP_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   FACEBOOK_VERIFY_TOKEN: z.string().min(8, 'must be at least 8 characters').optional(),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -277,6 +286,8 @@ export function loadConfig(
     offerTimeoutSeconds: v.OFFER_TIMEOUT_SECONDS,
     jobLockSeconds: v.JOB_LOCK_SECONDS,
     deliverySweepAfterSeconds: v.DELIVERY_SWEEP_AFTER_SECONDS,
+    deliveryRetentionDays: v.DELIVERY_RETENTION_DAYS,
+    outboundEchoWaitSeconds: v.OUTBOUND_ECHO_WAIT_SECONDS,
     jwtSecret: jwtSecret!,
     jwtTtlSeconds: v.JWT_TTL_SECONDS,
     encryptionKey: key!,

@@ -36,12 +36,16 @@ export enum JobName {
   ProcessDelivery = 'messenger.process-delivery',
   /** Re-enqueues deliveries still PENDING after a crash or a lost enqueue (repeating, every minute, and at start). */
   SweepDeliveries = 'messenger.sweep-deliveries',
+  /** Deletes PROCESSED deliveries older than DELIVERY_RETENTION_DAYS, in small batches (repeating, hourly). */
+  PurgeDeliveries = 'messenger.purge-deliveries',
   /** Reads a contact's name and picture from the user profile API (jobId `profile-<contactId>`). */
   FetchContactProfile = 'messenger.fetch-contact-profile',
   /** Copies a message's attachments from Facebook's expiring URLs into Parley's storage (jobId `attachments-<messageId>`). */
   StoreAttachments = 'messenger.store-attachments',
-  /** Sends one stored PENDING message to the customer (jobId `send-<messageId>`). */
+  /** Sends one stored PENDING message to the customer (jobId `send-<messageId>`, or `send-<messageId>-<why>` when started again). */
   SendMessage = 'messenger.send-message',
+  /** A page's token works again (connected, activated, checked ACTIVE): its PENDING messages are started again, in order. */
+  ResumePageSends = 'messenger.resume-page-sends',
   /** A customer wrote to a closed campaign: its after-hours message, once a day per conversation. */
   AfterHoursReply = 'messenger.after-hours-reply',
 }
@@ -59,9 +63,11 @@ export interface JobPayloads {
   [JobName.CheckAbandoned]: { campaignId: string; interactionId: string };
   [JobName.SweepRouting]: Record<string, never>;
   [JobName.SweepDeliveries]: Record<string, never>;
+  [JobName.PurgeDeliveries]: Record<string, never>;
   [JobName.FetchContactProfile]: { contactId: string; campaignId: string };
   [JobName.StoreAttachments]: { messageId: string };
   [JobName.SendMessage]: { messageId: string };
+  [JobName.ResumePageSends]: { pageId: string };
   /** `at`: when the customer wrote (ISO), which decides open or closed. */
   [JobName.AfterHoursReply]: { interactionId: string; at: string };
 }
@@ -134,6 +140,7 @@ export const JOB_DEFINITIONS: { readonly [J in JobName]: JobDefinition } = {
     removeOnFail: WEEK_OF_10K,
   }),
   [JobName.SweepDeliveries]: scheduled(QueueName.Messenger, DAY),
+  [JobName.PurgeDeliveries]: scheduled(QueueName.Messenger),
   // Removed once done either way, so the next stale-profile message can enqueue the same jobId again.
   [JobName.FetchContactProfile]: retried(QueueName.Messenger, 4, 2_000, {
     removeOnComplete: true,
@@ -147,6 +154,7 @@ export const JOB_DEFINITIONS: { readonly [J in JobName]: JobDefinition } = {
     removeOnComplete: HOUR_OF_10K,
     removeOnFail: WEEK_OF_10K,
   }),
+  [JobName.ResumePageSends]: retried(QueueName.Messenger, 5, 1_000),
   [JobName.AfterHoursReply]: retried(QueueName.Messenger, 5, 1_000),
 };
 

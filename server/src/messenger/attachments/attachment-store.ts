@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
+import { createReadStream, createWriteStream, openAsBlob, type ReadStream } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
@@ -39,14 +39,23 @@ export class AttachmentStore {
     return join(this.dir, key);
   }
 
-  /** Stores a stream, refusing it once it passes `limit` bytes (nothing is kept then). */
-  async save(body: Readable, limit = ATTACHMENT_MAX_BYTES): Promise<{ key: string; size: number }> {
+  /**
+   * Stores a stream, refusing it once it passes `limit` bytes (nothing is kept then). `head` is its
+   * first `headBytes` bytes (at least), for telling its type by content.
+   */
+  async save(
+    body: Readable,
+    limit = ATTACHMENT_MAX_BYTES,
+    headBytes = 0,
+  ): Promise<{ key: string; size: number; head: Buffer }> {
     await mkdir(this.dir, { recursive: true });
     const key = randomUUID();
     const path = this.pathOf(key);
     let size = 0;
+    const head: Buffer[] = [];
     const counter = new Transform({
       transform(chunk: Buffer, _encoding, done) {
+        if (size < headBytes) head.push(chunk);
         size += chunk.length;
         done(size > limit ? new AttachmentTooLarge(limit) : null, chunk);
       },
@@ -57,7 +66,30 @@ export class AttachmentStore {
       await rm(path, { force: true });
       throw error;
     }
-    return { key, size };
+    return { key, size, head: Buffer.concat(head) };
+  }
+
+  /** The stored file's size, or null when the key is unknown. */
+  async size(key: string): Promise<number | null> {
+    let path: string;
+    try {
+      path = this.pathOf(key);
+    } catch {
+      return null;
+    }
+    const found = await stat(path).catch(() => null);
+    return found?.isFile() ? found.size : null;
+  }
+
+  /** The stored bytes as a file-backed Blob (for a multipart upload without reading them into memory). */
+  async blob(key: string, contentType: string): Promise<Blob | null> {
+    if ((await this.size(key)) === null) return null;
+    return openAsBlob(this.pathOf(key), { type: contentType });
+  }
+
+  /** Forgets a stored file (an upload refused after it was written). */
+  async remove(key: string): Promise<void> {
+    await rm(this.pathOf(key), { force: true });
   }
 
   /** The stored bytes, or null when the key is unknown. */

@@ -3,7 +3,6 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { Repository } from 'typeorm';
-import { MessageStatusChanged } from '../../events/catalogue.js';
 import type { AppConfig } from '../../infrastructure/config/config.js';
 import { APP_CONFIG } from '../../infrastructure/config/config.module.js';
 import { Transactions } from '../../infrastructure/events/after-commit.js';
@@ -12,6 +11,7 @@ import { JobName, type JobPayloads } from '../../infrastructure/queues/queue-reg
 import { redactUrl } from '../../infrastructure/logging/redact-url.js';
 import { type MessageAttachment, MessageEntity } from '../message.entity.js';
 import { AttachmentStore, AttachmentTooLarge } from './attachment-store.js';
+import { announceMessages } from '../message-events.js';
 
 const DOWNLOAD_TIMEOUT_MS = 30_000;
 /** `type/subtype` and nothing else: the stored type is sent back as a Content-Type header. */
@@ -64,9 +64,7 @@ export class StoreAttachmentsJob {
     if (stored || attachments.some((a, i) => a.error && !message.attachments[i].error)) {
       await this.transactions.run(async (uow) => {
         await uow.em.update(MessageEntity, { id: messageId }, { attachments });
-        if (message.interactionId) {
-          uow.publish(MessageStatusChanged, { messageId, interactionId: message.interactionId });
-        }
+        await announceMessages(uow, [{ id: messageId, interactionId: message.interactionId }], 'UPDATED');
       });
     }
     if (retry) throw retry;

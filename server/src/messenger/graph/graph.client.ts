@@ -94,30 +94,34 @@ export class GraphClient {
 
   /**
    * Any Graph call: `path` is relative to the version (`me/accounts`, `123/messages`); `token`
-   * goes in `access_token`. JSON body for POST. Issue 15's Send API goes through sendAsPage.
+   * goes in `access_token`. JSON body for POST (or FormData, sent as multipart). The Send API goes
+   * through sendAsPage, uploads through uploadAttachment.
    */
   async call<T>(
     method: 'GET' | 'POST' | 'DELETE',
     path: string,
-    options: { token?: string; params?: Params; body?: unknown } = {},
+    options: { token?: string; params?: Params; body?: unknown; timeoutMs?: number } = {},
   ): Promise<T> {
     const url = new URL(`${this.baseUrl}/${path.replace(/^\/+/, '')}`);
     for (const [name, value] of Object.entries({ ...options.params, access_token: options.token })) {
       if (value !== undefined) url.searchParams.set(name, String(value));
     }
     const started = Date.now();
+    const timeoutMs = options.timeoutMs ?? this.config.graphApiTimeoutMs;
+    // A FormData body (multipart upload) sets its own content type, with the boundary.
+    const form = options.body instanceof FormData ? options.body : undefined;
     let response: Response;
     try {
       response = await fetch(url, {
         method,
-        headers: options.body === undefined ? {} : { 'content-type': 'application/json' },
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        signal: AbortSignal.timeout(this.config.graphApiTimeoutMs),
+        headers: options.body === undefined || form ? {} : { 'content-type': 'application/json' },
+        body: form ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
       const timedOut = error instanceof Error && error.name === 'TimeoutError';
       const why = timedOut
-        ? `no answer within ${this.config.graphApiTimeoutMs} ms`
+        ? `no answer within ${timeoutMs} ms`
         : error instanceof Error
           ? ((error.cause as Error | undefined)?.message ?? error.message)
           : String(error);
@@ -298,6 +302,48 @@ export class GraphClient {
   ): Promise<T> {
     await this.takeSendSlot(pageId);
     return this.call<T>('POST', `${encodeURIComponent(pageId)}/messages`, { token: pageToken, body });
+  }
+
+  /**
+   * Uploads a file to the page's attachments (`POST {pageId}/message_attachments`, multipart) and
+   * answers its attachment_id, to send with `payload: {attachment_id}`. Files take longer than
+   * other calls: six times GRAPH_API_TIMEOUT_MS.
+   */
+  async uploadAttachment(
+    pageId: string,
+    pageToken: string,
+    file: { type: 'image' | 'video' | 'audio' | 'file'; bytes: Blob; name: string },
+  ): Promise<string> {
+    const form = new FormData();
+    form.append(
+      'message',
+      JSON.stringify({ attachment: { type: file.type, payload: { is_reusable: true } } }),
+    );
+    form.append('filedata', file.bytes, file.name);
+    await this.takeSendSlot(pageId);
+    const answer = await this.call<{ attachment_id?: string | number }>(
+      'POST',
+      `${encodeURIComponent(pageId)}/message_attachments`,
+      { token: pageToken, body: form, timeoutMs: this.uploadTimeoutMs },
+    );
+    if (answer.attachment_id === undefined)
+      throw new GraphError('Facebook gave no attachment_id for the upload', null, null, 200);
+    return String(answer.attachment_id);
+  }
+
+  /** How long an attachment upload may take. */
+  get uploadTimeoutMs(): number {
+    return this.config.graphApiTimeoutMs * 6;
+  }
+
+  /** Typing indicator or seen mark in the customer's chat (`sender_action`, alone in its call). */
+  async senderAction(
+    pageId: string,
+    pageToken: string,
+    psid: string,
+    action: 'typing_on' | 'typing_off' | 'mark_seen',
+  ): Promise<void> {
+    await this.sendAsPage(pageId, pageToken, { recipient: { id: psid }, sender_action: action });
   }
 
   /** Waits (a second at most per try) until the page may send once more. */

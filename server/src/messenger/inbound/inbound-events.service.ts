@@ -8,20 +8,25 @@ import {
   InboxChanged,
   InteractionMessageReceived,
   InteractionQueued,
-  MessageStatusChanged,
+  MessageChanged,
 } from '../../events/catalogue.js';
 import { Transactions, type UnitOfWork } from '../../infrastructure/events/after-commit.js';
 import { JobName } from '../../infrastructure/queues/queue-registry.js';
 import { type ContactRef, ContactsService } from '../contacts/contacts.service.js';
+import { announceMessages } from '../message-events.js';
 
 /** The campaign owning a page, as ingest needs it; null when no campaign owns the page. */
 export type PageOwner = PageCampaign | null;
 
 type Of<K extends WebhookEvent['kind']> = Extract<WebhookEvent, { kind: K }>;
 
+/** How many Send API calls a message of Parley's takes: its text, then one per attachment. */
+const PARTS = "((text IS NOT NULL AND text <> '') + JSON_LENGTH(attachments))";
+
 /** An orphaned page is logged at most once per this long. */
 const ORPHAN_LOG_EVERY_MS = 60_000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Parley's metadata on a send: the message id, and `:<part>` for its second and later Send API calls. */
+const OWN_METADATA = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?::(\d{1,3}))?$/i;
 
 const cut = (text: string | null | undefined, max: number) => (text == null ? null : text.slice(0, max));
 
@@ -105,6 +110,8 @@ export class InboundEvents {
         sentAt,
       ],
     );
+    // Watchers of the interaction (messageChanged); its agent hears of it through route's MESSAGE.
+    if (interactionId) uow.publish(MessageChanged, { messageId, interactionId });
     // Only when closed and there is something to say (a cheap check here; the job decides, locked,
     // whether this conversation already had it today).
     if (interactionId && owner && afterHoursReply(owner, sentAt, null).send) {
@@ -190,23 +197,34 @@ export class InboundEvents {
     return open.id;
   }
 
-  /** An echo: Parley's own send (metadata = its message id) becomes SENT; else a reply typed in the page inbox. */
+  /**
+   * An echo: Parley's own send (metadata = its message id, `:<part>` after the first call) counts
+   * that call as accepted, and the message becomes SENT once every part is; else it is a reply
+   * typed in the page inbox.
+   */
   private async echo(uow: UnitOfWork, e: Of<'echo'>, owner: PageOwner, contact: ContactRef): Promise<void> {
-    if (e.metadata && UUID.test(e.metadata)) {
-      const [own] = (await uow.em.query(
+    const own = e.metadata ? OWN_METADATA.exec(e.metadata) : null;
+    if (own) {
+      const [row] = (await uow.em.query(
         "SELECT id, interactionId, status FROM messages WHERE id = ? AND pageId = ? AND direction = 'OUTBOUND'",
-        [e.metadata, e.pageId],
+        [own[1], e.pageId],
       )) as (Row & { status: string })[];
-      if (own) {
+      if (row) {
+        const part = Number(own[2] ?? 0);
+        // MariaDB assigns left to right: status and error see the new sentParts; error sees the old status.
         await uow.em.query(
           `UPDATE messages
              SET mid = COALESCE(mid, ?),
-                 error = IF(status IN ('PENDING','FAILED'), NULL, error),
-                 status = IF(status IN ('PENDING','FAILED'), 'SENT', status)
+                 sentParts = GREATEST(sentParts, ?),
+                 error = IF(status IN ('PENDING','FAILED') AND sentParts >= ${PARTS}, NULL, error),
+                 status = IF(status IN ('PENDING','FAILED') AND sentParts >= ${PARTS}, 'SENT', status)
            WHERE id = ?`,
-          [e.mid, own.id],
+          [e.mid, part + 1, row.id],
         );
-        if (own.status === 'PENDING' || own.status === 'FAILED') this.statusChanged(uow, [own]);
+        const [after] = (await uow.em.query('SELECT status FROM messages WHERE id = ?', [row.id])) as {
+          status: string;
+        }[];
+        if (after.status !== row.status) await announceMessages(uow, [row], 'UPDATED');
         return;
       }
     }
@@ -236,13 +254,17 @@ export class InboundEvents {
     );
   }
 
-  /** Outbound messages up to the watermark (or named in mids) are DELIVERED; never a step back. */
+  /**
+   * Outbound messages up to the watermark (or named in mids) are DELIVERED; never a step back. A
+   * reply still being sent part by part waits until its last part went.
+   */
   private async delivered(uow: UnitOfWork, e: Of<'delivery'>, contact: ContactRef): Promise<void> {
     const mids = e.mids.length ? e.mids : ['\u0000'];
     const rows = (await uow.em.query(
       `SELECT id, interactionId FROM messages
         WHERE contactId = ? AND direction = 'OUTBOUND'
-          AND ((status = 'SENT' AND sentAt <= ?) OR (status IN ('PENDING','SENT','FAILED') AND mid IN (?)))
+          AND ((status = 'SENT' AND sentAt <= ?)
+               OR (mid IN (?) AND (status = 'SENT' OR (status IN ('PENDING','FAILED') AND sentParts >= ${PARTS}))))
         FOR UPDATE`,
       [contact.id, new Date(e.watermark), mids],
     )) as Row[];
@@ -260,28 +282,31 @@ export class InboundEvents {
     await this.setStatus(uow, rows, 'READ');
   }
 
+  /**
+   * A react or unreact applies only if it is not older than the last one applied to that message
+   * (`reactionAt`, Facebook's time): the two may arrive, or be retried, in either order.
+   */
   private async reaction(uow: UnitOfWork, e: Of<'reaction'>): Promise<void> {
     const [row] = (await uow.em.query(
-      'SELECT id, interactionId, reaction FROM messages WHERE pageId = ? AND mid = ?',
+      'SELECT id, interactionId, reaction, reactionAt FROM messages WHERE pageId = ? AND mid = ?',
       [e.pageId, e.mid],
-    )) as (Row & { reaction: string | null })[];
+    )) as (Row & { reaction: string | null; reactionAt: Date | null })[];
     if (!row) return; // a message Parley never saw (before the page was connected)
+    const at = new Date(e.timestamp);
+    if (row.reactionAt && row.reactionAt.getTime() > at.getTime()) return; // a newer one already applied
     const reaction = e.action === 'unreact' ? null : cut(e.emoji ?? e.reaction, 32);
-    if (row.reaction === reaction) return;
-    await uow.em.query('UPDATE messages SET reaction = ? WHERE id = ?', [reaction, row.id]);
-    this.statusChanged(uow, [row]);
+    await uow.em.query('UPDATE messages SET reaction = ?, reactionAt = ? WHERE id = ?', [
+      reaction,
+      at,
+      row.id,
+    ]);
+    if (row.reaction !== reaction) await announceMessages(uow, [row], 'UPDATED');
   }
 
   private async setStatus(uow: UnitOfWork, rows: Row[], status: 'DELIVERED' | 'READ'): Promise<void> {
     if (!rows.length) return;
     await uow.em.query('UPDATE messages SET status = ? WHERE id IN (?)', [status, rows.map((r) => r.id)]);
-    this.statusChanged(uow, rows);
-  }
-
-  private statusChanged(uow: UnitOfWork, rows: Row[]) {
-    for (const row of rows)
-      if (row.interactionId)
-        uow.publish(MessageStatusChanged, { messageId: row.id, interactionId: row.interactionId });
+    await announceMessages(uow, rows, 'UPDATED');
   }
 
   private async byMid(uow: UnitOfWork, pageId: string, mid: string): Promise<boolean> {

@@ -9,6 +9,7 @@ import { DataSource } from 'typeorm';
 import { parseWebhookBytes, type WebhookEvent } from '@parley/libs/messenger/webhook-events.js';
 import { type AppConfig, rolesIncludeWorker } from '../../infrastructure/config/config.js';
 import { APP_CONFIG } from '../../infrastructure/config/config.module.js';
+import { ErrorCode, ParleyError } from '../../infrastructure/errors/parley-error.js';
 import { JobHandler } from '../../infrastructure/queues/job-handler.decorator.js';
 import { JobQueue } from '../../infrastructure/queues/job-queue.service.js';
 import { JOB_DEFINITIONS, JobName, QueueName } from '../../infrastructure/queues/queue-registry.js';
@@ -21,6 +22,86 @@ const SWEEP_BATCH = 1_000;
 /** How often this instance retries the enqueues it could not make, and how many it remembers. */
 const ENQUEUE_RETRY_MS = 2_000;
 const ENQUEUE_RETRY_MAX = 10_000;
+const PURGE_EVERY_MS = 3_600_000;
+/** Rows per DELETE: each statement is short, so the purge never holds locks for long. */
+const PURGE_BATCH = 1_000;
+/** FAILED deliveries replayed per UPDATE by "replay all". */
+const REPLAY_BATCH = 500;
+
+export type DeliveryStatus = 'PENDING' | 'PROCESSED' | 'FAILED';
+
+/**
+ * What an admin sees of a delivery: where it came from and why it failed, never its body (which
+ * holds what customers wrote). Read by MariaDB's JSON functions, so the body never leaves MySQL.
+ */
+export interface DeliverySummary {
+  id: string;
+  receivedAt: Date;
+  status: DeliveryStatus;
+  /** The body's `object` ("page" for Messenger); null when the body is not JSON. */
+  object: string | null;
+  /** The distinct `entry[].id`: the pages it is for. */
+  pageIds: string[];
+  /** How many `messaging` events it carries. */
+  events: number;
+  attempts: number;
+  lastError: string | null;
+  /** The body's size in bytes. */
+  size: number;
+}
+
+/**
+ * The summary of the deliveries `filter` selects (WHERE, ORDER BY, LIMIT). JSON_VALID first:
+ * MySQL, unlike MariaDB, refuses invalid JSON in JSON_EXTRACT instead of answering NULL.
+ */
+const summarySql = (filter: string) => `
+  SELECT id, receivedAt, status, attempts, lastError, size,
+         LEFT(JSON_UNQUOTE(JSON_EXTRACT(doc, '$.object')), 100) AS object,
+         JSON_EXTRACT(doc, '$.entry[*].id') AS pageIds,
+         JSON_LENGTH(JSON_EXTRACT(doc, '$.entry[*].messaging[*]')) AS events
+    FROM (SELECT id, receivedAt, status, attempts, lastError, OCTET_LENGTH(body) AS size,
+                 IF(JSON_VALID(CONVERT(body USING utf8mb4)), CONVERT(body USING utf8mb4), NULL) AS doc
+            FROM webhook_deliveries ${filter}) AS d`;
+
+interface SummaryRow {
+  id: number | string;
+  receivedAt: Date;
+  status: DeliveryStatus;
+  attempts: number;
+  lastError: string | null;
+  size: number | string;
+  object: string | null;
+  /** MariaDB answers JSON as text; MySQL's JSON type arrives parsed. */
+  pageIds: string | unknown[] | null;
+  events: number | string | null;
+}
+
+function summaryOf(row: SummaryRow): DeliverySummary {
+  let pageIds: string[] = [];
+  try {
+    const ids = typeof row.pageIds === 'string' ? (JSON.parse(row.pageIds) as unknown) : (row.pageIds ?? []);
+    if (Array.isArray(ids))
+      pageIds = [
+        ...new Set(ids.filter((v) => v != null && typeof v !== 'object').map((v) => String(v).slice(0, 64))),
+      ];
+  } catch {
+    pageIds = [];
+  }
+  return {
+    id: String(row.id),
+    receivedAt: row.receivedAt,
+    status: row.status,
+    object: row.object,
+    pageIds: pageIds.slice(0, 50),
+    events: Number(row.events ?? 0),
+    attempts: Number(row.attempts),
+    lastError: row.lastError,
+    size: Number(row.size),
+  };
+}
+
+/** A delivery id as the API gives it (a BIGINT); anything else names no delivery. */
+const deliveryIdOf = (id: string): number | null => (/^[1-9]\d{0,14}$/.test(id) ? Number(id) : null);
 
 export const deliveryJobId = (deliveryId: number) => `delivery-${deliveryId}`;
 
@@ -29,7 +110,8 @@ const reasonOf = (error: unknown) => (error instanceof Error ? error.message : S
 /**
  * The durable side of the webhook: each POST's exact bytes go into webhook_deliveries before
  * Facebook gets its 200; a BullMQ job then applies its events and marks it PROCESSED. A delivery
- * whose job never ran or was lost is found by the sweep (at start and every minute).
+ * whose job never ran or was lost is found by the sweep (at start and every minute). FAILED ones
+ * wait for an admin to replay them; PROCESSED ones are purged after DELIVERY_RETENTION_DAYS.
  */
 @Injectable()
 export class WebhookDeliveries implements OnApplicationBootstrap, OnModuleDestroy {
@@ -144,9 +226,7 @@ export class WebhookDeliveries implements OnApplicationBootstrap, OnModuleDestro
 
   /**
    * Enqueues every PENDING delivery older than DELIVERY_SWEEP_AFTER_SECONDS (it has lost its job:
-   * crash, Redis away). BullMQ ignores an add whose
-   * jobId exists in any state, so a finished (completed or failed) job of that id is removed
-   * first; a waiting, delayed or active one is left alone.
+   * crash, Redis away).
    */
   @JobHandler(JobName.SweepDeliveries)
   async sweep(): Promise<{ enqueued: number }> {
@@ -155,35 +235,152 @@ export class WebhookDeliveries implements OnApplicationBootstrap, OnModuleDestro
         WHERE status = 'PENDING' AND receivedAt < NOW(3) - INTERVAL ${this.config.deliverySweepAfterSeconds} SECOND
         ORDER BY id LIMIT ${SWEEP_BATCH}`,
     )) as { id: number }[];
-    const queue = this.jobs.queue(QueueName.Messenger);
     let enqueued = 0;
-    for (const { id } of rows) {
-      const jobId = deliveryJobId(Number(id));
-      const existing = await queue.getJob(jobId);
-      if (existing) {
-        const state = await existing.getState();
-        if (state !== 'completed' && state !== 'failed' && state !== 'unknown') continue;
-        try {
-          await existing.remove();
-        } catch {
-          continue; // taken by a worker meanwhile
-        }
-      }
-      await this.jobs.add(JobName.ProcessDelivery, { deliveryId: Number(id) }, { jobId });
-      enqueued++;
-    }
+    for (const { id } of rows) if (await this.requeue(Number(id))) enqueued++;
     if (enqueued) this.logger.log(`Sweep enqueued ${enqueued} pending webhook deliveries`);
     return { enqueued };
   }
 
-  /** Worker role: one sweep now (what a crash left behind), then the repeating one. */
+  /**
+   * Gives a PENDING delivery its job again. BullMQ ignores an add whose jobId exists in any state,
+   * so a finished (completed or failed) job of that id is removed first; a waiting, delayed or
+   * active one is left alone (it will run, or the sweep comes back). Whether it added one.
+   */
+  private async requeue(deliveryId: number): Promise<boolean> {
+    const jobId = deliveryJobId(deliveryId);
+    const existing = await this.jobs.queue(QueueName.Messenger).getJob(jobId);
+    if (existing) {
+      const state = await existing.getState();
+      if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return false;
+      try {
+        await existing.remove();
+      } catch {
+        return false; // taken by a worker meanwhile
+      }
+    }
+    await this.jobs.add(JobName.ProcessDelivery, { deliveryId }, { jobId });
+    return true;
+  }
+
+  /** How many deliveries are FAILED (the index on (status, id) counts them). */
+  async failedCount(): Promise<number> {
+    const [row] = (await this.dataSource.query(
+      "SELECT COUNT(*) AS n FROM webhook_deliveries WHERE status = 'FAILED'",
+    )) as { n: number | string }[];
+    return Number(row.n);
+  }
+
+  /** FAILED deliveries, newest first: `first` of those with an id below `before` (the last one listed). */
+  async failed(first: number, before: string | null): Promise<DeliverySummary[]> {
+    const beforeId = before === null ? null : deliveryIdOf(before);
+    if (before !== null && beforeId === null)
+      throw ParleyError.badInput('before', `"${before}" is not a delivery id`);
+    const rows = (await this.dataSource.query(
+      summarySql("WHERE status = 'FAILED' AND id < ? ORDER BY id DESC LIMIT ?") + ' ORDER BY id DESC',
+      [beforeId ?? Number.MAX_SAFE_INTEGER, first],
+    )) as SummaryRow[];
+    return rows.map(summaryOf);
+  }
+
+  /**
+   * Puts a FAILED delivery back to PENDING with a fresh count of attempts and enqueues it. Its
+   * events are applied again; those already applied change nothing (mids are deduplicated), so
+   * a delivery that failed halfway ends up applied exactly once. NOT_FOUND for an unknown id,
+   * CONFLICT when it is not FAILED (already replayed, processed, or still being processed).
+   */
+  async replay(id: string): Promise<DeliverySummary> {
+    const deliveryId = deliveryIdOf(id);
+    if (deliveryId === null) throw ParleyError.notFound('Webhook delivery', id);
+    const result = (await this.dataSource.query(
+      "UPDATE webhook_deliveries SET status = 'PENDING', attempts = 0 WHERE id = ? AND status = 'FAILED'",
+      [deliveryId],
+    )) as { affectedRows: number };
+    if (!result.affectedRows) {
+      const [row] = (await this.dataSource.query('SELECT status FROM webhook_deliveries WHERE id = ?', [
+        deliveryId,
+      ])) as { status: DeliveryStatus }[];
+      if (!row) throw ParleyError.notFound('Webhook delivery', id);
+      throw new ParleyError(
+        ErrorCode.CONFLICT,
+        row.status === 'PROCESSED'
+          ? `Webhook delivery ${id} was processed already; only a FAILED delivery can be replayed`
+          : `Webhook delivery ${id} is waiting to be processed (PENDING); only a FAILED delivery can be replayed`,
+        { id, status: row.status },
+      );
+    }
+    await this.requeueSoon(deliveryId);
+    const [row] = (await this.dataSource.query(summarySql('WHERE id = ?'), [deliveryId])) as SummaryRow[];
+    return summaryOf(row);
+  }
+
+  /**
+   * Replays every delivery FAILED now (in batches, by ascending id; one that fails again meanwhile
+   * is not taken twice). Resolves with how many were put back.
+   */
+  async replayAllFailed(): Promise<number> {
+    let replayed = 0;
+    let after = 0;
+    for (;;) {
+      const rows = (await this.dataSource.query(
+        `SELECT id FROM webhook_deliveries WHERE status = 'FAILED' AND id > ? ORDER BY id LIMIT ${REPLAY_BATCH}`,
+        [after],
+      )) as { id: number | string }[];
+      if (!rows.length) break;
+      const ids = rows.map((r) => Number(r.id));
+      after = ids[ids.length - 1];
+      const result = (await this.dataSource.query(
+        "UPDATE webhook_deliveries SET status = 'PENDING', attempts = 0 WHERE id IN (?) AND status = 'FAILED'",
+        [ids],
+      )) as { affectedRows: number };
+      replayed += result.affectedRows;
+      // A row another replay took meanwhile is requeued twice at worst: BullMQ keeps one job per id.
+      for (const deliveryId of ids) await this.requeueSoon(deliveryId);
+    }
+    if (replayed) this.logger.log(`An admin replayed ${replayed} failed webhook deliveries`);
+    return replayed;
+  }
+
+  /** The row is PENDING already: if Redis refuses now, the sweep enqueues it within a minute. */
+  private async requeueSoon(deliveryId: number): Promise<void> {
+    try {
+      await this.requeue(deliveryId);
+    } catch (error) {
+      this.logger.warn(`Delivery ${deliveryId} replayed; the sweep will enqueue it: ${reasonOf(error)}`);
+    }
+  }
+
+  /**
+   * Deletes PROCESSED deliveries processed over DELIVERY_RETENTION_DAYS ago, PURGE_BATCH rows per
+   * DELETE (autocommit), so no statement holds many row locks or blocks the webhook's INSERTs for
+   * long; the (status, processedAt) index makes each one a range scan. FAILED ones are kept until
+   * replayed, PENDING ones are never touched.
+   */
+  @JobHandler(JobName.PurgeDeliveries)
+  async purge(): Promise<{ deleted: number }> {
+    let deleted = 0;
+    for (;;) {
+      const result = (await this.dataSource.query(
+        `DELETE FROM webhook_deliveries
+          WHERE status = 'PROCESSED' AND processedAt < NOW(3) - INTERVAL ? DAY
+          LIMIT ${PURGE_BATCH}`,
+        [this.config.deliveryRetentionDays],
+      )) as { affectedRows: number };
+      deleted += result.affectedRows;
+      if (result.affectedRows < PURGE_BATCH) break;
+    }
+    if (deleted) this.logger.log(`Purged ${deleted} processed webhook deliveries`);
+    return { deleted };
+  }
+
+  /** Worker role: one sweep now (what a crash left behind), then the repeating sweep and purge. */
   async onApplicationBootstrap() {
     if (!rolesIncludeWorker(this.config.role)) return;
     try {
       await this.jobs.repeat(JobName.SweepDeliveries, SWEEP_EVERY_MS);
+      await this.jobs.repeat(JobName.PurgeDeliveries, PURGE_EVERY_MS);
       await this.jobs.add(JobName.SweepDeliveries, {});
     } catch (error) {
-      this.logger.warn(`Could not schedule the delivery sweep: ${reasonOf(error)}`);
+      this.logger.warn(`Could not schedule the delivery sweep and purge: ${reasonOf(error)}`);
     }
   }
 }
