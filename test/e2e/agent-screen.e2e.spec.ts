@@ -4,6 +4,7 @@ import { type BrowserHandle, launchBrowser } from '../support/browser.js';
 import { createCampaign } from '../support/campaigns.js';
 import { type FacebookTestBed, SEED, startFacebookTestBed } from '../support/facebook.js';
 import { createUser, gql, login } from '../support/graphql.js';
+import { makePng } from '../../libs/messenger-simulator/media.js';
 
 // The agent screen end to end: Chromium drives the real console as an agent, customers write
 // through the Messenger simulator (playing Facebook), and offers arrive by push. Nothing is faked
@@ -152,7 +153,7 @@ describe('the agent screen', () => {
     await bed?.stop();
   });
 
-  it('an agent goes Available, gets an offer by push with a sound, a notification and the time left, accepts, reads the customer, uses a canned response and an emoji, closes with a disposition, and finds it in History', async (test) => {
+  it('an agent goes Available, gets an offer by push with a sound, a notification and the time left, accepts, reads the customer, replies with a canned response, an emoji and a picture (SENT, then DELIVERED and READ on the customer page), closes with a disposition, and finds it in History', async (test) => {
     await makeAgent('ana', 'Ana Lopez');
     const page = await agentPage(test, 'ana');
     expect(await page.getByTestId('nav-agent').textContent()).toContain('Chats');
@@ -162,7 +163,12 @@ describe('the agent screen', () => {
     await presence.locator('[data-presence=AVAILABLE]').waitFor();
     await poll(() => page.getByTestId('presence-timer').textContent()).toMatch(/^\s*0:(0[1-9]|[1-5]\d)\s*$/);
 
-    const carla = customerWrites('Carla Diaz', 'Do you have rye bread?');
+    // The customer writes on the simulator's customer page, in a second tab.
+    const carla = { name: 'Carla Diaz', psid: bed.sim.addCustomer(BAKERY.id, 'Carla Diaz').psid };
+    const customer = await browser.newPage(test);
+    await customer.goto(`${bed.sim.url}/chat#${BAKERY.id}/${carla.psid}`);
+    await customer.locator('#message').fill('Do you have rye bread?');
+    await customer.locator('#send').click();
     const offer = page.locator('[data-testid=offer][data-contact="Carla Diaz"]');
     await offer.waitFor();
     expect(await offer.textContent()).toContain('Do you have rye bread?');
@@ -211,7 +217,63 @@ describe('the agent screen', () => {
     // Shift+Enter is a new line, not a send.
     await text.press('End');
     await text.press('Shift+Enter');
-    expect(await text.inputValue()).toBe(`${withEmoji}\n`);
+    await text.pressSequentially('See you soon');
+    expect(await text.inputValue()).toBe(`${withEmoji}\nSee you soon`);
+
+    // A picture, uploaded at once with its progress (the upload is held a moment to be seen).
+    await page.route('**/uploads', async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await route.continue();
+    });
+    await page.getByTestId('composer-file-input').setInputFiles({
+      name: 'rye.png',
+      mimeType: 'image/png',
+      buffer: makePng('rye'),
+    });
+    const file = page.locator('[data-testid=composer-file][data-name="rye.png"]');
+    await file.getByTestId('upload-progress').waitFor();
+    expect(await page.getByTestId('composer-send').isDisabled()).toBe(true);
+    await poll(() => file.getAttribute('data-state')).toBe('uploaded');
+
+    // Every status the reply's tick shows, in order.
+    await page.evaluate(() => {
+      (window as unknown as { ticks: string[] }).ticks = [];
+      new MutationObserver(() => {
+        const tick = document.querySelector(
+          '[data-testid=message][data-direction=OUTBOUND] [data-testid=message-status]',
+        );
+        const status = tick?.getAttribute('data-status');
+        const ticks = (window as unknown as { ticks: string[] }).ticks;
+        if (status && ticks.at(-1) !== status) ticks.push(status);
+      }).observe(document.body, {
+        subtree: true,
+        childList: true,
+        attributes: true,
+        attributeFilter: ['data-status'],
+      });
+    });
+    await text.press('Enter');
+    const reply = messages.locator('[data-testid=message][data-direction=OUTBOUND]');
+    await reply.getByText('See you soon').waitFor();
+    await poll(() => text.inputValue()).toBe('');
+    expect(await page.getByTestId('composer-files').count()).toBe(0);
+    await poll(() => reply.getByTestId('message-status').getAttribute('data-status')).toBe('READ');
+    const ticks = await page.evaluate(() => (window as unknown as { ticks: string[] }).ticks);
+    expect(ticks.at(-1)).toBe('READ');
+    expect(ticks.filter((t) => t !== 'PENDING')).toEqual(
+      ['SENT', 'DELIVERED', 'READ'].filter((t) => ticks.includes(t)),
+    );
+    expect(await reply.getByTestId('message-image').count()).toBe(1);
+
+    // Facebook got the text, then the picture; the customer page shows both beside the question.
+    const sent = bed.sim.sent(BAKERY.id).filter((m) => m.recipient === carla.psid && !m.sender_action);
+    expect(sent.map((m) => m.text ?? m.attachments?.[0]?.type)).toEqual([
+      `${withEmoji}\nSee you soon`,
+      'image',
+    ]);
+    await customer.locator('#messages').getByText('See you soon').waitFor();
+    expect(await customer.locator('#messages').textContent()).toContain('Do you have rye bread?');
+    expect(await customer.locator('#messages img').count()).toBeGreaterThan(0);
 
     await page.getByTestId('conversation-close').click();
     const disposition = page.getByTestId('close-disposition');
@@ -364,5 +426,49 @@ describe('the agent screen', () => {
     expect(inbox!.x + inbox!.width).toBeLessThan(pane!.x);
     expect(Math.abs(inbox!.y - pane!.y)).toBeLessThan(2);
     expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+  });
+
+  // Last: it leaves the page's token revoked.
+  it('a reply Facebook refuses shows the reason and a Retry that sends it again; a reply to a disconnected page says it is waiting', async (test) => {
+    await makeAgent('gus', 'Gus Hale');
+    for (const name of ['ana', 'ben', 'cleo', 'dan768', 'dan390'])
+      await api(
+        `mutation { setPresence(presence: OFFLINE) { id } }`,
+        {},
+        await login(bed.server.baseUrl, name, PASSWORD),
+      );
+    const page = await agentPage(test, 'gus');
+    await choosePresence(page, 'presence-available');
+    const hal = customerWrites('Hal Ives', 'Can I change my order?');
+    await page.locator('[data-testid=offer][data-contact="Hal Ives"] [data-testid=offer-accept]').click();
+    const messages = page.getByTestId('conversation-messages');
+    await messages.getByText('Can I change my order?').waitFor();
+
+    // The customer has blocked the page: Facebook answers 551.
+    bed.sim.block(BAKERY.id, hal.psid);
+    const text = page.getByTestId('composer-text');
+    await text.fill('Of course, which one?');
+    await page.getByTestId('composer-send').click();
+    const failed = messages.getByTestId('message-failed');
+    await failed.waitFor();
+    expect(await failed.textContent()).toMatch(/Not sent: .*551/);
+
+    bed.sim.unblock(BAKERY.id, hal.psid);
+    await failed.getByTestId('message-retry').click();
+    const outbound = messages.locator('[data-testid=message][data-direction=OUTBOUND]');
+    await poll(() => outbound.count()).toBe(2);
+    await poll(() => outbound.nth(1).getByTestId('message-status').getAttribute('data-status')).toMatch(
+      /SENT|DELIVERED|READ/,
+    );
+    expect(await outbound.nth(1).textContent()).toContain('Of course, which one?');
+
+    // Facebook revokes the page's token and Parley finds out: a reply waits, and says why.
+    bed.sim.revokeToken({ pageId: BAKERY.id });
+    await api(`mutation($c: ID!) { checkCampaignToken(campaignId: $c) { tokenStatus } }`, { c: bakery });
+    await text.fill('Your order is changed.');
+    await text.press('Enter');
+    await messages.getByTestId('message-waiting').getByText('the Facebook page is disconnected').waitFor();
+    await page.getByTestId('page-disconnected').waitFor();
+    expect(await outbound.last().getByTestId('message-status').getAttribute('data-status')).toBe('PENDING');
   });
 });

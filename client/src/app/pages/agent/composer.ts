@@ -8,6 +8,7 @@ import {
   effect,
   inject,
   input,
+  output,
   signal,
   untracked,
   viewChild,
@@ -18,9 +19,11 @@ import { MatIconModule } from '@angular/material/icon';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatTooltipModule } from '@angular/material/tooltip';
 import type { Subscription } from 'rxjs';
-import type { CannedResponse } from '../../graphql/generated';
+import { describeError } from '../../core/graphql/errors';
+import type { AgentMessageFragment, CannedResponse } from '../../graphql/generated';
 import { ErrorMessage } from '../../ui/error-message';
 import { DraftStore } from './drafts';
+import { Replies } from './replies';
 import { UPLOAD_MAX_BYTES, type UploadedFile, Uploads, describeUploadError } from './uploads';
 
 /** Messenger's limit for one text message. */
@@ -68,11 +71,14 @@ type Panel = 'canned' | 'emoji' | null;
 export class Composer {
   private readonly drafts = inject(DraftStore);
   private readonly uploads = inject(Uploads);
+  private readonly replies = inject(Replies);
 
   readonly interactionId = input.required<string>();
   readonly cannedResponses = input<readonly Pick<CannedResponse, 'id' | 'title' | 'text'>[]>([]);
   /** Why nothing can be sent now (Messenger's window closed), or null. */
   readonly blockedReason = input<string | null>(null);
+  /** The reply the server stored (PENDING), to show at once. */
+  readonly sent = output<AgentMessageFragment>();
 
   protected readonly max = TEXT_MAX;
   protected readonly emojiData = EMOJI_DATA_URL;
@@ -93,6 +99,12 @@ export class Composer {
   protected readonly dragging = signal(false);
   protected readonly error = signal<string | null>(null);
   protected readonly emojiReady = signal(false);
+  protected readonly sending = signal(false);
+  protected readonly hasContent = computed(() => this.length() > 0 || this.files().some((f) => f.uploaded));
+  protected readonly canSend = computed(
+    () =>
+      !this.sending() && !this.blockedReason() && !this.tooLong() && !this.uploading() && this.hasContent(),
+  );
 
   private readonly textarea = viewChild.required<ElementRef<HTMLTextAreaElement>>('textarea');
   private readonly uploadsInFlight = new Map<number, Subscription>();
@@ -112,7 +124,9 @@ export class Composer {
   }
 
   protected onInput(event: Event): void {
-    this.drafts.set(this.interactionId(), (event.target as HTMLTextAreaElement).value);
+    const text = (event.target as HTMLTextAreaElement).value;
+    this.drafts.set(this.interactionId(), text);
+    if (text.trim()) this.replies.typing(this.interactionId());
   }
 
   protected onKeydown(event: KeyboardEvent): void {
@@ -175,9 +189,34 @@ export class Composer {
     return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
   }
 
-  /** Replaced by the reply's sending once the server has sendMessage (see docs/agent-screen.md). */
+  /** Sends the text and the uploaded files as one reply; the draft goes once the server has it. */
   protected async send(): Promise<void> {
-    // Nothing to do yet.
+    if (this.sending()) return;
+    if (this.uploading()) {
+      this.error.set('Wait until the files are uploaded, then send.');
+      return;
+    }
+    if (this.files().some((f) => f.error)) {
+      this.error.set('Remove the files that could not be uploaded, then send.');
+      return;
+    }
+    if (!this.canSend()) return;
+    const id = this.interactionId();
+    const text = this.text().trim();
+    const attachments = this.files().flatMap((f) => (f.uploaded ? [f.uploaded] : []));
+    this.error.set(null);
+    this.sending.set(true);
+    try {
+      const message = await this.replies.send(id, text || null, attachments);
+      // What was typed while the reply travelled stays.
+      if (this.drafts.get(id).trim() === text) this.drafts.clear(id);
+      if (id === this.interactionId()) this.clearFiles();
+      this.sent.emit(message);
+    } catch (error) {
+      this.error.set(`Could not send the reply: ${describeError(error)}`);
+    } finally {
+      this.sending.set(false);
+    }
   }
 
   /** Puts text where the cursor is (or replaces the selection), and the cursor after it. */

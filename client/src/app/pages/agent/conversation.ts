@@ -20,7 +20,7 @@ import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSnackBar } from '@angular/material/snack-bar';
 import { MatTooltipModule } from '@angular/material/tooltip';
 import { Apollo } from 'apollo-angular';
-import { filter, firstValueFrom } from 'rxjs';
+import { type Subscription, filter, firstValueFrom } from 'rxjs';
 import { AuthService } from '../../core/auth/auth.service';
 import { describeError } from '../../core/graphql/errors';
 import { WsClientService } from '../../core/graphql/ws-client.service';
@@ -29,7 +29,10 @@ import {
   AgentConversationDocument,
   type AgentConversationQuery,
   type AgentInboxItemFragment,
+  AgentMessageChangedDocument,
   type AgentMessageFragment,
+  AgentPageStatusDocument,
+  type DeliveryStatus,
 } from '../../graphql/generated';
 import { ErrorMessage } from '../../ui/error-message';
 import { AgentDesk, type InboxEvent } from './agent-desk';
@@ -38,6 +41,7 @@ import { Composer } from './composer';
 import { ContactAvatar } from './contact-avatar';
 import { DraftStore } from './drafts';
 import { MessageBubble } from './message-bubble';
+import { Replies } from './replies';
 import { replyWindow, span, when } from './time';
 import { TransferDialog, type TransferDialogData } from './transfer-dialog';
 
@@ -50,6 +54,15 @@ const STATUS_WORDS: Readonly<Record<Conversation['status'], string>> = {
   ACTIVE: 'Active',
   CLOSED: 'Closed',
   ABANDONED: 'Abandoned',
+};
+
+/** Statuses only move forward; a late push of an older one must not undo a newer one. */
+const PROGRESS: Readonly<Record<DeliveryStatus, number>> = {
+  PENDING: 0,
+  FAILED: 1,
+  SENT: 2,
+  DELIVERED: 3,
+  READ: 4,
 };
 
 const byTime = (a: AgentMessageFragment, b: AgentMessageFragment) =>
@@ -81,6 +94,7 @@ export class ConversationPane {
   private readonly dialog = inject(MatDialog);
   private readonly snackBar = inject(MatSnackBar);
   private readonly drafts = inject(DraftStore);
+  private readonly replies = inject(Replies);
   private readonly me = inject(AuthService).user;
   protected readonly desk = inject(AgentDesk);
   private readonly now = nowSignal(1000);
@@ -131,6 +145,9 @@ export class ConversationPane {
   protected readonly when = (iso: string | null) => (iso ? when(iso, this.now()) : '');
 
   private readonly scroller = viewChild<ElementRef<HTMLElement>>('scroller');
+  private messageFeed: Subscription | null = null;
+  /** The chat whose message feed is open, so one feed serves it however often the pane re-renders. */
+  private feedFor: string | null = null;
 
   constructor() {
     effect(() => {
@@ -143,7 +160,14 @@ export class ConversationPane {
       const element = this.scroller()?.nativeElement;
       if (element) setTimeout(() => (element.scrollTop = element.scrollHeight));
     });
+    // While the chat is the agent's: its messages live (replies' ticks), and the customer sees it read.
+    effect(() => {
+      const id = this.interactionId();
+      const mine = this.mine();
+      untracked(() => this.follow(mine ? id : null));
+    });
     const destroyRef = inject(DestroyRef);
+    destroyRef.onDestroy(() => this.follow(null));
     this.desk.events$
       .pipe(
         filter((event) => event.interaction.id === this.interactionId()),
@@ -210,6 +234,28 @@ export class ConversationPane {
       });
   }
 
+  /** The composer's reply, stored PENDING: shown at once, its ticks follow on messageChanged. */
+  protected received(message: AgentMessageFragment): void {
+    this.upsertMessage(message);
+    void this.refreshPageStatus();
+  }
+
+  /** A failed reply sent again as a new one (its text and files). */
+  protected async resend(message: AgentMessageFragment): Promise<void> {
+    this.actionError.set(null);
+    try {
+      const again = await this.replies.send(
+        message.interactionId,
+        message.text?.trim() || null,
+        message.attachments.map(({ type, url, name }) => ({ type, url, name })),
+      );
+      this.upsertMessage(again);
+      void this.refreshPageStatus();
+    } catch (error) {
+      this.actionError.set(`Could not send the reply again: ${describeError(error)}`);
+    }
+  }
+
   protected retryLoad(): void {
     void this.load(this.interactionId());
   }
@@ -248,11 +294,59 @@ export class ConversationPane {
     this.conversation.update((current) =>
       current ? { ...current, ...merge(current, event.interaction) } : current,
     );
-    if (event.kind === 'MESSAGE') this.desk.markRead(event.interaction.id);
+    if (event.kind === 'MESSAGE') {
+      this.desk.markRead(event.interaction.id);
+      if (event.message?.direction === 'INBOUND' && this.mine()) this.replies.seen(event.interaction.id);
+    }
+  }
+
+  /** Opens the message feed of the chat (null: none), and tells the customer it is seen. */
+  private follow(id: string | null): void {
+    if (id === this.feedFor) return;
+    this.messageFeed?.unsubscribe();
+    this.messageFeed = null;
+    this.feedFor = id;
+    if (!id) return;
+    this.replies.seen(id);
+    this.messageFeed = this.apollo
+      .subscribe({ query: AgentMessageChangedDocument, variables: { interactionId: id } })
+      .subscribe({
+        next: (result) => {
+          const message = result.data?.messageChanged;
+          if (message && message.interactionId === this.interactionId()) this.upsertMessage(message);
+        },
+        // inboxChanged still brings the customer's messages and the status changes (UPDATED).
+        error: () => undefined,
+      });
   }
 
   private upsertMessage(message: AgentMessageFragment): void {
-    this.messageMap.update((messages) => new Map(messages).set(message.id, message));
+    this.messageMap.update((messages) => {
+      const known = messages.get(message.id);
+      const kept =
+        known && PROGRESS[known.status] > PROGRESS[message.status]
+          ? { ...message, status: known.status, error: known.error }
+          : message;
+      return new Map(messages).set(message.id, kept);
+    });
+  }
+
+  /**
+   * Agents get no campaign pushes: after a reply, read whether its page is connected, so a reply
+   * that waits for a disconnected page says so.
+   */
+  private async refreshPageStatus(): Promise<void> {
+    const id = this.interactionId();
+    try {
+      const result = await firstValueFrom(
+        this.apollo.query({ query: AgentPageStatusDocument, variables: { id }, fetchPolicy: 'network-only' }),
+      );
+      const tokenStatus = result.data?.interaction?.campaign.tokenStatus;
+      if (!tokenStatus || id !== this.interactionId()) return;
+      this.conversation.update((c) => (c ? { ...c, campaign: { ...c.campaign, tokenStatus } } : c));
+    } catch {
+      // The reply is stored; its status still shows. The note is only a hint.
+    }
   }
 }
 
