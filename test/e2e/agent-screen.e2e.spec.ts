@@ -326,6 +326,12 @@ describe('the agent screen', () => {
     const closed = page.locator('[data-testid=closed-chat][data-contact="Carla Diaz"]');
     await closed.waitFor();
     expect(await closed.textContent()).toContain('Rye bread reserved');
+    // Searching the tab: by the customer's name, any case.
+    await page.getByTestId('inbox-search').fill('carla');
+    expect(await page.getByTestId('closed-chat').count()).toBe(1);
+    await page.getByTestId('inbox-search').fill('nobody by that name');
+    await page.getByTestId('history-empty').getByText('No chat matches.').waitFor();
+    await page.getByTestId('inbox-search').fill('');
     await page.getByTestId('tab-active').click();
     await page.getByTestId('active-empty').waitFor();
     expect(await page.evaluate(() => window.cspViolations)).toEqual([]);
@@ -458,6 +464,32 @@ describe('the agent screen', () => {
     expect(inbox!.x + inbox!.width).toBeLessThan(pane!.x);
     expect(Math.abs(inbox!.y - pane!.y)).toBeLessThan(2);
     expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+  });
+
+  it('a MANUAL campaign offers nothing: its waiting chats are listed to take', async (test) => {
+    const bikes = SEED.pages.bikes;
+    const manual = await createCampaign(bed.server.baseUrl, admin, {
+      name: 'Bikes',
+      strategy: 'MANUAL',
+      schedule: ALWAYS,
+    });
+    await api(
+      `mutation($c: ID!, $p: String!, $t: String!) { connectFacebookPage(campaignId: $c, pageId: $p, pageAccessToken: $t) { id } }`,
+      { c: manual.id, p: bikes.id, t: bikes.token },
+    );
+    await makeAgent('ivy', 'Ivy North', [manual.id, voice]);
+    const page = await agentPage(test, 'ivy');
+    await choosePresence(page, 'presence-available');
+    const { psid } = bed.sim.addCustomer(bikes.id, 'Jon Kerr');
+    bed.sim.customerWrites(bikes.id, psid, { text: 'My chain broke' });
+    const waiting = page.getByTestId('queued').filter({ hasText: 'My chain broke' });
+    await waiting.waitFor();
+    expect(await page.getByTestId('offer').count()).toBe(0);
+    await waiting.getByTestId('queued-take').click();
+    await page.getByTestId('conversation-status').getByText('Active').waitFor();
+    await page.getByTestId('tab-active').click();
+    await activeWith(page, 'My chain broke').waitFor();
+    expect(await page.getByTestId('queued').count()).toBe(0);
   });
 
   // Last: it leaves the page's token revoked.
