@@ -6,7 +6,7 @@ export const CAMPAIGN_FIELDS = `
   id name channel enabled serviceLevelTarget pageName pageId strategy timezone
   schedule { days from to } isOpenNow
   thresholds { serviceLevelSeconds dropoutSeconds chatTimeSeconds acdMaxWaiting }
-  maxInteractionsPerAgent afterHoursMessage cannedResponses { id title text }
+  maxInteractionsPerAgent afterHoursMessage announceQueuePosition cannedResponses { id title text }
   tokenStatus tokenCheckedAt tokenError deleted
   members { id campaignId penalty position receivesInteractions user { id username } }
 `;
@@ -40,6 +40,7 @@ export interface CampaignView {
   };
   maxInteractionsPerAgent: number;
   afterHoursMessage: string | null;
+  announceQueuePosition: boolean;
   cannedResponses: { id: string; title: string; text: string }[];
   tokenStatus: string;
   tokenCheckedAt: string | null;
