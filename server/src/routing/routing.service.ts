@@ -43,12 +43,16 @@ const RETRIES = 6;
 
 interface CampaignRow {
   id: string;
+  name: string;
+  pageId: string | null;
+  pageName: string | null;
   channel: string;
   enabled: number | boolean;
   strategy: RoutingStrategy;
   maxInteractionsPerAgent: number;
   timezone: string;
   dropoutSeconds: number;
+  announceQueuePosition: number | boolean;
 }
 
 interface StateRow {
@@ -123,7 +127,8 @@ export class RoutingService {
 
   private async campaign(em: EntityManager, id: string): Promise<CampaignRow | null> {
     const [row] = (await em.query(
-      `SELECT id, channel, enabled, strategy, maxInteractionsPerAgent, timezone, dropoutSeconds
+      `SELECT id, name, pageId, pageName, channel, enabled, strategy, maxInteractionsPerAgent, timezone,
+              dropoutSeconds, announceQueuePosition
          FROM campaigns WHERE id = ?`,
       [id],
     )) as CampaignRow[];
@@ -250,9 +255,12 @@ export class RoutingService {
    * agents are excluded from it (they let its offer time out), the next interaction is tried.
    * Queued interactions past `dropoutSeconds` are marked ABANDONED on the way; the others get a
    * delayed check at their `abandonAt`. MANUAL, disabled and non-MESSENGER campaigns offer nothing.
+   * `announce` names an interaction whose customer just wrote: when this pass leaves it QUEUED and
+   * the campaign announces queue positions, the announcement job follows (deciding here, after the
+   * offers, is what keeps a customer about to be offered from hearing "you are next in line").
    * Returns how many interactions were offered.
    */
-  async routeCampaign(campaignId: string): Promise<number> {
+  async routeCampaign(campaignId: string, announce?: string): Promise<number> {
     return this.run(async (uow) => {
       const { em } = uow;
       const state = await this.lock(em, campaignId);
@@ -329,6 +337,11 @@ export class RoutingService {
         }
       } else {
         waiting.push(...routable);
+      }
+
+      const unseen = queued.length === ROUTE_BATCH && !queued.some((i) => i.id === announce);
+      if (announce && campaign.announceQueuePosition && (unseen || waiting.some((i) => i.id === announce))) {
+        uow.enqueue(JobName.AnnounceQueuePosition, { interactionId: announce });
       }
 
       // Still waiting: check again when each would be abandoned (one job per interaction and instant).
