@@ -27,7 +27,7 @@ import { chooseAgents, type RoutingDecision } from '@parley/libs/routing/choose.
 import { abandonAt, isAbandoned, queueOrder } from '@parley/libs/routing/queue.js';
 import { Channel, RoutingStrategy } from '@parley/libs/shared/campaigns.js';
 import { Role } from '@parley/libs/shared/roles.js';
-import { InboxChanged, type InboxEventKindName } from '../events/catalogue.js';
+import { InboxChanged, type InboxEventKindName, InteractionQueued } from '../events/catalogue.js';
 import type { Principal } from '../infrastructure/access/access.js';
 import type { AppConfig } from '../infrastructure/config/config.js';
 import { APP_CONFIG } from '../infrastructure/config/config.module.js';
@@ -583,9 +583,8 @@ export class RoutingService {
   /**
    * Hands an ACTIVE interaction on. To an agent: they must be eligible in its campaign (else
    * CONFLICT with the reason); it becomes OFFERED to them alone (the offer times out like any
-   * other). To a campaign: a MESSENGER campaign, enabled, where the contact has no open
-   * interaction; it joins that queue (queuedAt now) and is routed there. The former agent gets
-   * REVOKED either way.
+   * other). To a campaign: see transferToCampaign. The former agent gets REVOKED either way, and
+   * the decision is recorded as strategy TRANSFER.
    */
   async transfer(
     principal: Principal,
@@ -617,7 +616,7 @@ export class RoutingService {
         await this.record(uow.em, interaction.id, campaign.id, {
           strategy: 'TRANSFER' as RoutingStrategy,
           chosen: [toUserId],
-          reason: `TRANSFER: transferred by ${principal.kind === 'user' ? `user ${principal.userId}` : `API key ${principal.apiKeyId}`} to agent ${toUserId}`,
+          reason: `TRANSFER: transferred by ${this.who(principal)} to agent ${toUserId}`,
           candidates: [
             {
               userId: target!.userId,
@@ -636,48 +635,90 @@ export class RoutingService {
       });
       return;
     }
+    await this.transferToCampaign(principal, interactionId, toCampaignId!);
+  }
+
+  /**
+   * Moves an ACTIVE interaction into another campaign's queue (queuedAt now, no agent excluded)
+   * and routes both campaigns: a seat freed in the one, a chat waiting in the other.
+   * The target must be an enabled MESSENGER campaign "of the same page" (product.md section 4). A
+   * page belongs to at most one campaign, so that is a campaign connected to no page, or to the
+   * conversation's own page: the conversation stays on its page (customer messages join it, replies
+   * go out with the page's token), only its queue and its agents change. A campaign of another page
+   * is refused: its agents would answer as a page that is not theirs.
+   */
+  private async transferToCampaign(principal: Principal, interactionId: string, toCampaignId: string) {
     const fromCampaignId = await this.campaignOf(interactionId);
-    if (fromCampaignId === toCampaignId) {
-      throw new ParleyError(ErrorCode.CONFLICT, 'The interaction is already in this campaign');
-    }
     await this.run(async (uow) => {
       const { em } = uow;
       // Both campaigns' locks, in id order, so two opposite transfers cannot deadlock.
-      for (const id of [fromCampaignId, toCampaignId!].sort()) {
-        if (!(await this.lock(em, id))) {
-          if (id === toCampaignId) throw ParleyError.notFound('Campaign', id);
-        }
-      }
-      const to = await this.campaign(em, toCampaignId!);
-      if (!to) throw ParleyError.notFound('Campaign', toCampaignId!);
-      if (to.channel !== Channel.MESSENGER) {
-        throw ParleyError.badInput('toCampaignId', 'must be a MESSENGER campaign');
-      }
-      if (!to.enabled) throw new ParleyError(ErrorCode.CONFLICT, 'The target campaign is disabled');
+      for (const id of [...new Set([fromCampaignId, toCampaignId])].sort()) await this.lock(em, id);
       const [interaction] = (await em.query(
         'SELECT id, campaignId, contactId, agentId, status FROM interactions WHERE id = ? FOR UPDATE',
         [interactionId],
       )) as InteractionRow[];
-      if (!interaction || interaction.campaignId !== fromCampaignId) {
+      if (!interaction) throw ParleyError.notFound('Interaction', interactionId);
+      if (interaction.campaignId !== fromCampaignId) {
         throw new ParleyError(ErrorCode.CONFLICT, 'The interaction moved meanwhile; try again');
       }
       this.assertTransferable(principal, interaction);
+      const [from, to] = [await this.campaign(em, fromCampaignId), await this.campaign(em, toCampaignId)];
+      if (!to) throw ParleyError.notFound('Campaign', toCampaignId);
+      if (to.id === fromCampaignId) {
+        throw new ParleyError(ErrorCode.CONFLICT, `The interaction is already in campaign "${to.name}"`);
+      }
+      if (to.channel !== Channel.MESSENGER) {
+        throw ParleyError.badInput(
+          'toCampaignId',
+          `"${to.name}" is a ${to.channel} campaign, which takes no chats; choose a MESSENGER campaign`,
+        );
+      }
+      if (!to.enabled) {
+        throw new ParleyError(ErrorCode.CONFLICT, `Campaign "${to.name}" is disabled and takes no chats`, {
+          reason: 'disabled',
+        });
+      }
+      const [contact] = (await em.query('SELECT pageId FROM contacts WHERE id = ?', [
+        interaction.contactId,
+      ])) as { pageId: string }[];
+      if (to.pageId && to.pageId !== contact.pageId) {
+        throw new ParleyError(
+          ErrorCode.CONFLICT,
+          `Campaign "${to.name}" belongs to another Facebook page${to.pageName ? ` (${to.pageName})` : ''}; a chat can only move to a campaign of its own page or one with no page of its own`,
+          { reason: 'other-page' },
+        );
+      }
       const [open] = (await em.query(
         'SELECT id FROM interactions WHERE campaignId = ? AND openContactId = ?',
         [toCampaignId, interaction.contactId],
       )) as unknown[];
       if (open) {
-        throw new ParleyError(ErrorCode.CONFLICT, 'This contact already has an open interaction there');
+        throw new ParleyError(
+          ErrorCode.CONFLICT,
+          `This customer already has an open interaction in campaign "${to.name}"`,
+          { reason: 'already-open' },
+        );
       }
       await em.query(
         `UPDATE interactions SET campaignId = ?, status = 'QUEUED', agentId = NULL, assignedAt = NULL,
                 queuedAt = NOW(3), excludedUserIds = NULL WHERE id = ?`,
         [toCampaignId, interaction.id],
       );
+      await this.record(em, interaction.id, toCampaignId, {
+        strategy: 'TRANSFER' as RoutingStrategy,
+        chosen: [],
+        candidates: [],
+        reason: `TRANSFER: transferred by ${this.who(principal)} from campaign "${from!.name}" to the queue of campaign "${to.name}"`,
+      });
+      uow.publish(InteractionQueued, { interactionId: interaction.id, campaignId: toCampaignId });
       if (interaction.agentId) this.inbox(uow, interaction.agentId, interaction.id, 'REVOKED');
       uow.enqueue(JobName.RouteCampaign, { campaignId: fromCampaignId });
-      uow.enqueue(JobName.RouteCampaign, { campaignId: toCampaignId! });
+      uow.enqueue(JobName.RouteCampaign, { campaignId: toCampaignId });
     });
+  }
+
+  private who(principal: Principal): string {
+    return principal.kind === 'user' ? `user ${principal.userId}` : `API key ${principal.apiKeyId}`;
   }
 
   private assertTransferable(principal: Principal, interaction: InteractionRow) {
