@@ -2,7 +2,7 @@ import { type Connection, createConnection } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDatabaseUrl } from '../../server/src/infrastructure/database/database.js';
 import { QueuePositionJob } from '../../server/src/messenger/outbound/queue-position.job.js';
-import { createCampaign } from '../support/campaigns.js';
+import { ALWAYS_OPEN, createCampaign } from '../support/campaigns.js';
 import { type FacebookTestBed, SEED, startFacebookTestBed } from '../support/facebook.js';
 import { createUser, DEFAULT_PASSWORD, eventually, gql, login } from '../support/graphql.js';
 
@@ -17,7 +17,6 @@ const PRESENCE = `mutation($p: Presence!) { setPresence(presence: $p) { id } }`;
 const ACCEPT = `mutation($id: ID!) { acceptInteraction(id: $id) { id status } }`;
 const CLOSE = `mutation($id: ID!) { closeInteraction(id: $id) { id status } }`;
 const BAKERY = SEED.pages.bakery;
-const ALWAYS_OPEN = [{ days: ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'], from: '00:00', to: '24:00' }];
 /** Long enough for ingest, routing and the announcement job to have run, had they anything to send. */
 const SETTLE_MS = 1_500;
 

@@ -1,7 +1,7 @@
 import { type Connection, createConnection } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDatabaseUrl } from '../../server/src/infrastructure/database/database.js';
-import { createCampaign } from '../support/campaigns.js';
+import { ALWAYS_OPEN, createCampaign } from '../support/campaigns.js';
 import { type FacebookTestBed, SEED, startFacebookTestBed } from '../support/facebook.js';
 import {
   createUser,
@@ -52,6 +52,7 @@ describe('Redis lost while customers write', () => {
       name: 'Bakery',
       channel: 'MESSENGER',
       maxInteractionsPerAgent: 5,
+      schedule: ALWAYS_OPEN,
     });
     const voice = await createCampaign(url, admin, { name: 'Phones', channel: 'VOICE' });
     const connected = await call(

@@ -2,7 +2,7 @@ import { type Connection, createConnection } from 'mysql2/promise';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDatabaseUrl } from '../../server/src/infrastructure/database/database.js';
-import { createCampaign } from '../support/campaigns.js';
+import { ALWAYS_OPEN, createCampaign } from '../support/campaigns.js';
 import { type FacebookTestBed, SEED, startFacebookTestBed } from '../support/facebook.js';
 import {
   codeOf,
@@ -147,6 +147,7 @@ beforeAll(async () => {
       channel: 'MESSENGER',
       strategy: 'LINEAR',
       maxInteractionsPerAgent: 1,
+      schedule: ALWAYS_OPEN,
     })
   ).id;
   voice = (await createCampaign(url(), admin, { name: 'Phones', channel: 'VOICE' })).id;
@@ -314,6 +315,36 @@ describe('routing', () => {
     await settings({ enabled: true });
   });
 
+  it('a campaign closed by its schedule keeps the chat QUEUED, never abandoned, and offers it once it opens', async () => {
+    await settings({
+      schedule: [],
+      thresholds: { serviceLevelSeconds: 20, dropoutSeconds: 1, chatTimeSeconds: 600, acdMaxWaiting: 5 },
+    });
+    const id = await customerWrites('Hanna Night', 'Are you there at night?');
+    // Past dropoutSeconds, and with an agent free: while closed, neither an offer nor abandonment.
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(await statusOf(id)).toBe('QUEUED');
+    // Opening is a campaign change, which routes it at once; its wait counts from the opening.
+    await settings({
+      schedule: ALWAYS_OPEN,
+      thresholds: { serviceLevelSeconds: 20, dropoutSeconds: 300, chatTimeSeconds: 600, acdMaxWaiting: 5 },
+    });
+    await eventually(async () => (await statusOf(id)) === 'OFFERED');
+    const [decisions] = (await db.query(
+      'SELECT chosenUserIds FROM routing_decisions WHERE interactionId = ?',
+      [id],
+    )) as unknown as [{ chosenUserIds: string | string[] }[]];
+    expect(decisions).toHaveLength(1);
+    // Hand the chat back so the agent's capacity is free for the tests that follow.
+    const chosen = decisions[0].chosenUserIds;
+    const [userId] = typeof chosen === 'string' ? (JSON.parse(chosen) as string[]) : chosen;
+    const holder = Object.values(agents).find((a) => a.id === userId)!;
+    expect((await call(ACCEPT, { id }, holder.token)).errors).toBeUndefined();
+    expect((await call(CLOSE, { id, d: 'Night owl' }, holder.token)).errors).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 500));
+    for (const f of Object.values(feeds)) f.events.length = 0;
+  });
+
   it('MANUAL: nothing is offered; members see it in pendingInteractions and take it within capacity', async () => {
     await settings({ strategy: 'MANUAL' });
     const fifth = await customerWrites('Hana');
@@ -416,7 +447,13 @@ describe('transfer to another campaign', () => {
       maxInteractionsPerAgent: 1,
       thresholds: { serviceLevelSeconds: 30, dropoutSeconds: 300, chatTimeSeconds: 900, acdMaxWaiting: 10 },
     });
-    support = (await createCampaign(url(), admin, { name: 'Bakery support', strategy: 'LINEAR' })).id;
+    support = (
+      await createCampaign(url(), admin, {
+        name: 'Bakery support',
+        strategy: 'LINEAR',
+        schedule: ALWAYS_OPEN,
+      })
+    ).id;
     bikes = (await createCampaign(url(), admin, { name: 'Bikes' })).id;
     const bikesPage = SEED.pages.bikes;
     expect((await call(CONNECT, { c: bikes, p: bikesPage.id, t: bikesPage.token })).errors).toBeUndefined();

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { gql } from './graphql.js';
 
+/** A schedule open around the clock: for a test that routes chats whatever the time it runs at. */
+export const ALWAYS_OPEN = [
+  { days: ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'], from: '00:00', to: '24:00' },
+];
+
 /** Every field of Campaign, members included, for assertions on the whole state. */
 export const CAMPAIGN_FIELDS = `
   id name channel enabled serviceLevelTarget pageName pageId strategy timezone

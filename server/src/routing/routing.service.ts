@@ -26,6 +26,7 @@ import { type AgentCandidate, eligibility, Presence } from '@parley/libs/routing
 import { chooseAgents, type RoutingDecision } from '@parley/libs/routing/choose.js';
 import { abandonAt, isAbandoned, queueOrder } from '@parley/libs/routing/queue.js';
 import { Channel, RoutingStrategy } from '@parley/libs/shared/campaigns.js';
+import { openedAt, type ScheduleRange } from '@parley/libs/schedule/schedule.js';
 import { Role } from '@parley/libs/shared/roles.js';
 import { InboxChanged, type InboxEventKindName, InteractionQueued } from '../events/catalogue.js';
 import type { Principal } from '../infrastructure/access/access.js';
@@ -51,6 +52,8 @@ interface CampaignRow {
   strategy: RoutingStrategy;
   maxInteractionsPerAgent: number;
   timezone: string;
+  /** JSON: MariaDB answers it as text. */
+  schedule: ScheduleRange[] | string;
   dropoutSeconds: number;
   announceQueuePosition: number | boolean;
 }
@@ -128,7 +131,7 @@ export class RoutingService {
   private async campaign(em: EntityManager, id: string): Promise<CampaignRow | null> {
     const [row] = (await em.query(
       `SELECT id, name, pageId, pageName, channel, enabled, strategy, maxInteractionsPerAgent, timezone,
-              dropoutSeconds, announceQueuePosition
+              schedule, dropoutSeconds, announceQueuePosition
          FROM campaigns WHERE id = ?`,
       [id],
     )) as CampaignRow[];
@@ -254,7 +257,8 @@ export class RoutingService {
    * that no chat sits while an eligible agent exists: when the head's only otherwise-eligible
    * agents are excluded from it (they let its offer time out), the next interaction is tried.
    * Queued interactions past `dropoutSeconds` are marked ABANDONED on the way; the others get a
-   * delayed check at their `abandonAt`. MANUAL, disabled and non-MESSENGER campaigns offer nothing.
+   * delayed check at their `abandonAt`. MANUAL, disabled and non-MESSENGER campaigns offer nothing;
+   * a campaign closed by its schedule does nothing (the sweep routes it within seconds of opening).
    * `announce` names an interaction whose customer just wrote: when this pass leaves it QUEUED and
    * the campaign announces queue positions, the announcement job follows (deciding here, after the
    * offers, is what keeps a customer about to be offered from hearing "you are next in line").
@@ -268,6 +272,14 @@ export class RoutingService {
       const campaign = await this.campaign(em, campaignId);
       if (!campaign || campaign.channel !== Channel.MESSENGER) return 0;
       const now = await this.now(em);
+      // Closed by its schedule, a campaign neither offers nor abandons: its customers were told
+      // (after-hours message) and are routed when it opens, their waiting counted from then.
+      const schedule =
+        typeof campaign.schedule === 'string'
+          ? (JSON.parse(campaign.schedule) as ScheduleRange[])
+          : campaign.schedule;
+      const opened = openedAt(schedule, campaign.timezone, now);
+      if (!opened) return 0;
       const queued = queueOrder(
         (await em.query(
           `SELECT id, campaignId, contactId, agentId, status, queuedAt, lastCustomerMessageAt, excludedUserIds
@@ -281,7 +293,7 @@ export class RoutingService {
       const waiting: InteractionRow[] = [];
       const routable: InteractionRow[] = [];
       for (const i of queued) {
-        if (isAbandoned({ ...i, status: 'QUEUED' }, campaign.dropoutSeconds, now))
+        if (isAbandoned({ ...i, status: 'QUEUED', openedAt: opened }, campaign.dropoutSeconds, now))
           await em.query("UPDATE interactions SET status = 'ABANDONED' WHERE id = ?", [i.id]);
         else routable.push(i);
       }
@@ -346,7 +358,7 @@ export class RoutingService {
 
       // Still waiting: check again when each would be abandoned (one job per interaction and instant).
       for (const i of waiting) {
-        const at = abandonAt({ ...i, status: 'QUEUED' }, campaign.dropoutSeconds);
+        const at = abandonAt({ ...i, status: 'QUEUED', openedAt: opened }, campaign.dropoutSeconds);
         if (!at) continue;
         uow.enqueue(
           JobName.CheckAbandoned,
