@@ -12,8 +12,7 @@ import {
   subscribe,
   wsClient,
 } from '../support/graphql.js';
-import { TEST_REDIS } from '../support/server.js';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { proxiedRedis, type TcpProxy } from '../support/tcp-proxy.js';
 
 // Customers keep writing while Redis is away: Facebook still gets its 200 (the delivery is in
 // MySQL), nothing is lost, and the chats reach the agent seconds after Redis returns.
@@ -27,12 +26,9 @@ describe('Redis lost while customers write', () => {
   let db: Connection;
 
   beforeAll(async () => {
-    const redis = new URL(TEST_REDIS);
-    proxy = await startTcpProxy({ host: redis.hostname, port: Number(redis.port || 6379) });
-    const proxied = new URL(TEST_REDIS);
-    proxied.hostname = '127.0.0.1';
-    proxied.port = String(proxy.port);
-    bed = await startFacebookTestBed({ REDIS_URL: proxied.toString(), PRESENCE_GRACE_SECONDS: '600' });
+    const redis = await proxiedRedis();
+    proxy = redis.proxy;
+    bed = await startFacebookTestBed({ REDIS_URL: redis.url, PRESENCE_GRACE_SECONDS: '600' });
     const { database, ...server } = parseDatabaseUrl(bed.server.environment.databaseUrl);
     db = await createConnection({ ...server, database, timezone: 'Z' });
   });
