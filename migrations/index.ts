@@ -6,6 +6,7 @@ import { FacebookPageConnection1764058000000 } from './1764058000000-facebook-pa
 import { MessengerIngest1764058100000 } from './1764058100000-messenger-ingest.js';
 import { Routing1764058200000 } from './1764058200000-routing.js';
 import { AfterHours1764058300000 } from './1764058300000-after-hours.js';
+import { QueuePosition1764058400000 } from './1764058400000-queue-position.js';
 import { DeliveryUpkeep1764058500000 } from './1764058500000-delivery-upkeep.js';
 import { OutboundSending1764058600000 } from './1764058600000-outbound-sending.js';
 
@@ -19,6 +20,7 @@ export const ALL_MIGRATIONS = [
   MessengerIngest1764058100000,
   Routing1764058200000,
   AfterHours1764058300000,
+  QueuePosition1764058400000,
   DeliveryUpkeep1764058500000,
   OutboundSending1764058600000,
 ];

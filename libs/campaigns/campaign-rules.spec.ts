@@ -20,6 +20,7 @@ const valid: CampaignSettingsInput = {
   thresholds: { serviceLevelSeconds: 30, dropoutSeconds: 300, chatTimeSeconds: 900, acdMaxWaiting: 10 },
   maxInteractionsPerAgent: 3,
   afterHoursMessage: 'We are closed',
+  announceQueuePosition: true,
   cannedResponses: [{ title: 'Hi', text: 'Hello!' }],
 };
 
@@ -39,6 +40,7 @@ describe('campaignDefaults', () => {
       thresholds: { serviceLevelSeconds: 30, dropoutSeconds: 300, chatTimeSeconds: 900, acdMaxWaiting: 10 },
       maxInteractionsPerAgent: 3,
       afterHoursMessage: null,
+      announceQueuePosition: false,
       cannedResponses: [],
     });
   });
@@ -115,6 +117,12 @@ describe('validateCampaignInput', () => {
     [{ strategy: 'FASTEST' as RoutingStrategy }, 'strategy', 'must be one of RINGALL'],
     [{ channel: 'SMS' as Channel }, 'channel', 'must be MESSENGER or VOICE'],
     [{ enabled: null }, 'enabled', 'cannot be null'],
+    [{ announceQueuePosition: null }, 'announceQueuePosition', 'cannot be null'],
+    [
+      { announceQueuePosition: 'yes' as unknown as boolean },
+      'announceQueuePosition',
+      'must be true or false',
+    ],
   ])('refuses %j naming %s', (input, field, problem) => {
     const problems = validateCampaignInput({ ...valid, ...input });
     expect(problems).toHaveLength(1);

@@ -53,6 +53,7 @@ export interface CampaignSettings {
   thresholds: Thresholds;
   maxInteractionsPerAgent: number;
   afterHoursMessage: string | null;
+  announceQueuePosition: boolean;
   cannedResponses: CannedResponseText[];
 }
 
@@ -75,6 +76,7 @@ export function campaignDefaults(): Omit<CampaignSettings, 'name'> {
     thresholds: { serviceLevelSeconds: 30, dropoutSeconds: 300, chatTimeSeconds: 900, acdMaxWaiting: 10 },
     maxInteractionsPerAgent: 3,
     afterHoursMessage: null,
+    announceQueuePosition: false,
     cannedResponses: [],
   };
 }
@@ -153,6 +155,9 @@ export function validateCampaignInput(
 
   if (input.enabled != null && typeof input.enabled !== 'boolean') {
     problems.push({ field: 'enabled', problem: 'must be true or false' });
+  }
+  if (input.announceQueuePosition != null && typeof input.announceQueuePosition !== 'boolean') {
+    problems.push({ field: 'announceQueuePosition', problem: 'must be true or false' });
   }
   if (input.serviceLevelTarget != null) {
     const { min, max } = SERVICE_LEVEL_TARGET_RANGE;

@@ -59,6 +59,13 @@ describe('isAbandoned', () => {
     expect(abandonAt(wrote, 300)).toEqual(plus(500));
   });
 
+  it('counts from the campaign’s opening when the customer wrote while it was closed', () => {
+    const overnight = { ...queued, openedAt: plus(8 * 3600) };
+    expect(isAbandoned(overnight, 300, plus(8 * 3600 + 299))).toBe(false);
+    expect(isAbandoned(overnight, 300, plus(8 * 3600 + 300))).toBe(true);
+    expect(abandonAt({ ...queued, openedAt: plus(-60) }, 300)).toEqual(plus(300));
+  });
+
   it('ignores a last message from before the interaction was queued', () => {
     const earlier = { ...queued, lastCustomerMessageAt: plus(-100) };
     expect(isAbandoned(earlier, 300, plus(300))).toBe(true);

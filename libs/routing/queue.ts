@@ -45,11 +45,17 @@ export interface AbandonmentFacts {
   queuedAt: Date;
   /** The customer's latest message in this interaction, null if none since it was queued. */
   lastCustomerMessageAt: Date | null;
+  /**
+   * When the campaign last opened (schedule.openedAt). Time spent waiting while it was closed is
+   * not waiting for an agent: the customer was told it is closed, and the chat is routed at opening.
+   */
+  openedAt?: Date | null;
 }
 
 /**
- * When a QUEUED interaction becomes abandoned if nothing happens: `dropoutSeconds` after the later of
- * `queuedAt` and the customer's last message (a customer still writing is still waiting, not gone).
+ * When a QUEUED interaction becomes abandoned if nothing happens: `dropoutSeconds` after the latest of
+ * `queuedAt`, the customer's last message (a customer still writing is still waiting, not gone) and
+ * the campaign's opening.
  * Null when it is not QUEUED (an OFFERED one is being handled). For scheduling the check as a delayed job.
  */
 export function abandonAt(interaction: AbandonmentFacts, dropoutSeconds: number): Date | null {
@@ -57,6 +63,7 @@ export function abandonAt(interaction: AbandonmentFacts, dropoutSeconds: number)
   const since = Math.max(
     interaction.queuedAt.getTime(),
     interaction.lastCustomerMessageAt?.getTime() ?? -Infinity,
+    interaction.openedAt?.getTime() ?? -Infinity,
   );
   return new Date(since + dropoutSeconds * 1000);
 }

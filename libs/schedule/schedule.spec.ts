@@ -6,6 +6,7 @@ import {
   isValidTimeZone,
   MAX_SCHEDULE_RANGES,
   normalizeTimeZone,
+  openedAt,
   openIntervals,
   parseTime,
   type ScheduleRange,
@@ -223,5 +224,28 @@ describe('isOpen', () => {
   it('accepts epoch milliseconds and refuses an unknown zone', () => {
     expect(isOpen(DEFAULT_SCHEDULE, 'UTC', Date.parse('2026-03-30T10:00:00Z'))).toBe(true);
     expect(() => isOpen(DEFAULT_SCHEDULE, 'Mars/Base', new Date())).toThrow(RangeError);
+  });
+});
+
+describe('openedAt', () => {
+  it('is the start of the open range, in the campaign zone, or null when closed', () => {
+    const office = [range(WEEKDAYS, '09:00', '18:00')];
+    // Monday 2026-03-02, 10:30 in Madrid (UTC+1) opened at 09:00 Madrid = 08:00 UTC.
+    expect(openedAt(office, 'Europe/Madrid', at('2026-03-02T09:30:00Z'))).toEqual(at('2026-03-02T08:00:00Z'));
+    expect(openedAt(office, 'Europe/Madrid', at('2026-03-02T17:30:00Z'))).toBeNull();
+    expect(openedAt(office, 'Europe/Madrid', at('2026-03-01T10:00:00Z'))).toBeNull(); // Sunday
+  });
+
+  it('follows an opening back across midnight when the day before ran to 24:00', () => {
+    const night = [range([MON], '22:00', '24:00'), range([TUE], '00:00', '06:00')];
+    expect(openedAt(night, 'UTC', at('2026-03-03T03:00:00Z'))).toEqual(at('2026-03-02T22:00:00Z'));
+    const fromMidnight = [range([TUE], '00:00', '06:00')];
+    expect(openedAt(fromMidnight, 'UTC', at('2026-03-03T03:00:00Z'))).toEqual(at('2026-03-03T00:00:00Z'));
+  });
+
+  it('answers a week ago for a schedule open around the clock', () => {
+    const always = [range([MON, TUE, WED, THU, FRI, SAT, SUN], '00:00', '24:00')];
+    const now = at('2026-03-04T12:00:00Z');
+    expect(openedAt(always, 'UTC', now)!.getTime()).toBeLessThanOrEqual(now.getTime() - 7 * 86_400_000);
   });
 });

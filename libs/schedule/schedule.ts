@@ -141,3 +141,28 @@ export function isOpen(
   const minute = local.hour * 60 + local.minute;
   return openIntervals(schedule, day).some((i) => i.from <= minute && minute < i.to);
 }
+
+/**
+ * When the open period containing `instant` began, or null when the schedule is closed then. An
+ * opening that runs on from the day before (a range to 24:00 followed by one from 00:00) is
+ * followed back, at most a week: a schedule open around the clock answers a week ago, which is as
+ * good as "always" for anything that waits on it. Throws like `isOpen` for an unknown zone.
+ */
+export function openedAt(schedule: readonly ScheduleRange[], timezone: string, instant: Date): Date | null {
+  if (!isOpen(schedule, timezone, instant)) return null;
+  let local = DateTime.fromMillis(instant.getTime(), { zone: timezone });
+  let minute = local.hour * 60 + local.minute;
+  for (let daysBack = 0; daysBack <= 7; daysBack++) {
+    const day = ALL_WEEKDAYS[local.weekday - 1];
+    const open = openIntervals(schedule, day).find((i) => i.from <= minute && minute < i.to);
+    if (!open) break;
+    const start = local.startOf('day').plus({ minutes: open.from });
+    if (open.from > 0 || daysBack === 7) return start.toJSDate();
+    // Open since midnight: open since the day before, if that day's last range ran to 24:00.
+    local = local.startOf('day').minus({ minutes: 1 });
+    minute = MINUTES_PER_DAY - 1;
+    const before = openIntervals(schedule, ALL_WEEKDAYS[local.weekday - 1]);
+    if (!before.some((i) => i.to === MINUTES_PER_DAY)) return start.toJSDate();
+  }
+  return new Date(instant.getTime() - 7 * MINUTES_PER_DAY * 60_000);
+}

@@ -17,12 +17,13 @@ interface CampaignState {
   channel: string;
   isOpenNow: boolean;
   tokenStatus: string;
+  announceQueuePosition: boolean;
   schedule: { days: string[]; from: string; to: string }[];
   cannedResponses: { title: string; text: string }[];
   members: { penalty: number; receivesInteractions: boolean; user: { username: string } }[];
 }
 
-const CAMPAIGN_STATE = `id name channel isOpenNow tokenStatus schedule { days from to }
+const CAMPAIGN_STATE = `id name channel isOpenNow tokenStatus announceQueuePosition schedule { days from to }
   cannedResponses { title text } members { penalty receivesInteractions user { username } }`;
 const NO_INTERACTIONS_WARNING = 'Receives no Messenger interactions: not in any VOICE campaign';
 
@@ -395,9 +396,14 @@ describe('campaigns and members in the console', () => {
     await campaignRow(page, 'Sales').click();
     await page.getByTestId('schedule-range').first().waitFor();
     await page.getByTestId('campaign-after-hours').fill('We are closed now; we answer tomorrow from 9:00.');
+    // Beside it, the queue-position switch: off by default, on once clicked and saved.
+    const announce = page.getByTestId('campaign-announce-queue-position').getByRole('switch');
+    expect(await announce.getAttribute('aria-checked')).toBe('false');
+    await announce.click();
     await page.getByTestId('campaign-save').click();
     await page.getByText('Campaign Sales saved').waitFor();
     expect(await holdsUnload(page)).toBe(false);
+    expect((await campaignNamed('Sales')).announceQueuePosition).toBe(true);
     await page.getByTestId('campaign-back').click();
     await page.waitForURL('**/admin/campaigns');
     expect(await question.count()).toBe(0);

@@ -97,6 +97,9 @@ beforeAll(async () => {
   ).id;
   await createCampaign(url(), admin, { name: 'Returns' });
   await createCampaign(url(), admin, { name: 'Old shop', enabled: false });
+  // Another page's campaign: a transfer may not move a conversation there.
+  const bikes = (await createCampaign(url(), admin, { name: 'Bikes' })).id;
+  await ok(CONNECT, { c: bikes, p: SEED.pages.bikes.id, t: SEED.pages.bikes.token });
   const voice = (await createCampaign(url(), admin, { name: 'Phones', channel: 'VOICE' })).id;
   await ok(CONNECT, { c: bakery, p: BAKERY.id, t: BAKERY.token });
   bed.sim.configure({ webhookUrl: `${url()}/webhooks/messenger`, verifyToken: bed.verifyToken });
@@ -130,7 +133,7 @@ describe('the agent desk', () => {
     expect(accepted.acceptInteraction).toEqual({ id: chats.carla1, status: 'ACTIVE', offerExpiresAt: null });
   });
 
-  it('transfer targets: the other members who can receive chats, with presence, and the other enabled Messenger campaigns; only for its agent', async () => {
+  it("transfer targets: the other members who can receive chats, with presence, and the enabled Messenger campaigns of the conversation's page or none; only for its agent", async () => {
     const targets = await ok(TARGETS, { id: chats.carla1 }, agents.ana.token);
     expect(targets.transferTargets).toEqual({
       agents: [{ username: 'ben', presence: 'OFFLINE' }],

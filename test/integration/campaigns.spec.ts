@@ -46,6 +46,7 @@ const FULL_INPUT = {
   thresholds: { serviceLevelSeconds: 20, dropoutSeconds: 120, chatTimeSeconds: 600, acdMaxWaiting: 5 },
   maxInteractionsPerAgent: 7,
   afterHoursMessage: 'We are closed',
+  announceQueuePosition: true,
   cannedResponses: [
     { title: 'Greeting', text: 'Hello!' },
     { title: 'Bye', text: 'Goodbye!' },
@@ -94,6 +95,12 @@ const INVALID: [string, Record<string, unknown>, string, RegExp][] = [
     { afterHoursMessage: 'x'.repeat(2001) },
     'afterHoursMessage',
     /at most 2000/,
+  ],
+  [
+    'a null announceQueuePosition',
+    { announceQueuePosition: null },
+    'announceQueuePosition',
+    /^announceQueuePosition: cannot be null/,
   ],
   [
     'a canned response without title',
@@ -175,6 +182,7 @@ describe('campaigns', () => {
         thresholds: { serviceLevelSeconds: 30, dropoutSeconds: 300, chatTimeSeconds: 900, acdMaxWaiting: 10 },
         maxInteractionsPerAgent: 3,
         afterHoursMessage: null,
+        announceQueuePosition: false,
         cannedResponses: [],
         tokenStatus: 'NOT_CONNECTED',
         tokenCheckedAt: null,
@@ -303,12 +311,20 @@ describe('campaigns', () => {
         serviceLevelTarget: 50,
         thresholds,
         timezone: 'europe/madrid',
+        announceQueuePosition: false,
       });
       expect(result.errors).toBeUndefined();
       const after = result.data!.updateCampaign;
       expect(withoutClock([after])).toEqual(
         withoutClock([
-          { ...before, enabled: true, serviceLevelTarget: 50, thresholds, timezone: 'Europe/Madrid' },
+          {
+            ...before,
+            enabled: true,
+            serviceLevelTarget: 50,
+            thresholds,
+            timezone: 'Europe/Madrid',
+            announceQueuePosition: false,
+          },
         ]),
       );
     });

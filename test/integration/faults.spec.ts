@@ -17,7 +17,7 @@ import {
   testEnvironment,
   type TestServer,
 } from '../support/server.js';
-import { startTcpProxy, type TcpProxy, unusedPort } from '../support/tcp-proxy.js';
+import { proxiedRedis, startTcpProxy, type TcpProxy, unusedPort } from '../support/tcp-proxy.js';
 
 const MAIN = join(ROOT, 'dist/server/server/src/main.js');
 
@@ -163,12 +163,9 @@ describe('Redis lost while running', () => {
   let token: string;
 
   beforeAll(async () => {
-    const redis = new URL(TEST_REDIS);
-    proxy = await startTcpProxy({ host: redis.hostname, port: Number(redis.port || 6379) });
-    const proxied = new URL(TEST_REDIS);
-    proxied.hostname = '127.0.0.1';
-    proxied.port = String(proxy.port);
-    server = await startTestServer({ env: { REDIS_URL: proxied.toString() } });
+    const redis = await proxiedRedis();
+    proxy = redis.proxy;
+    server = await startTestServer({ env: { REDIS_URL: redis.url } });
     token = await login(server.baseUrl, server.adminUsername, server.adminPassword);
   });
   afterAll(async () => {
@@ -316,9 +313,8 @@ describe('Redis lost while running', () => {
 
 describe('a shutdown while Redis is away', () => {
   it('closes within seconds even with a subscription open and commands waiting for Redis', async () => {
-    const redis = new URL(TEST_REDIS);
-    const proxy = await startTcpProxy({ host: redis.hostname, port: Number(redis.port || 6379) });
-    const server = await startTestServer({ env: { REDIS_URL: `redis://127.0.0.1:${proxy.port}` } });
+    const { proxy, url } = await proxiedRedis();
+    const server = await startTestServer({ env: { REDIS_URL: url } });
     try {
       const token = await login(server.baseUrl, server.adminUsername, server.adminPassword);
       const { client } = wsClient(server.wsUrl, { authorization: `Bearer ${token}` });

@@ -5,7 +5,7 @@ import { parseDatabaseUrl } from '../../server/src/infrastructure/database/datab
 import { Transactions } from '../../server/src/infrastructure/events/after-commit.js';
 import { JobName } from '../../server/src/infrastructure/queues/queue-registry.js';
 import { OutboundMessages } from '../../server/src/messenger/outbound/outbound-messages.service.js';
-import { createCampaign } from '../support/campaigns.js';
+import { ALWAYS_OPEN, createCampaign } from '../support/campaigns.js';
 import { type FacebookTestBed, runActivationPopup, SEED, startFacebookTestBed } from '../support/facebook.js';
 import {
   codeOf,
@@ -34,7 +34,6 @@ const SEND = `mutation($i: ID!, $t: String, $a: [AttachmentInput!]) { sendMessag
 const TYPING = 'mutation($i: ID!) { markTyping(interactionId: $i) }';
 const SEEN = 'mutation($i: ID!) { markSeen(interactionId: $i) }';
 const BIKES = SEED.pages.bikes;
-const ALL_WEEK = [{ days: ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'], from: '00:00', to: '24:00' }];
 
 type Row = Record<string, any>;
 interface Conversation {
@@ -60,7 +59,7 @@ describe('agent replies', () => {
         name: 'Bikes',
         channel: 'MESSENGER',
         strategy: 'MANUAL',
-        schedule: ALL_WEEK,
+        schedule: ALWAYS_OPEN,
         maxInteractionsPerAgent: 50,
       })
     ).id;

@@ -6,7 +6,7 @@ import { type Connection, createConnection } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDatabaseUrl } from '../../server/src/infrastructure/database/database.js';
 import { SEED, type Simulator, startSimulator } from '../../libs/messenger-simulator/simulator.js';
-import { createCampaign } from '../support/campaigns.js';
+import { ALWAYS_OPEN, createCampaign } from '../support/campaigns.js';
 import { FACEBOOK_APP_ID } from '../support/facebook.js';
 import { createUser, DEFAULT_PASSWORD, eventually, gql, login } from '../support/graphql.js';
 import { type ServerProcess, startServerProcess, stopServerProcess } from '../support/processes.js';
@@ -281,6 +281,7 @@ beforeAll(async () => {
       channel: 'MESSENGER',
       strategy: 'LEASTRECENT',
       maxInteractionsPerAgent: CAPACITY,
+      schedule: ALWAYS_OPEN,
       thresholds: { serviceLevelSeconds: 20, dropoutSeconds: 3600, chatTimeSeconds: 600, acdMaxWaiting: 5 },
     })
   ).id;

@@ -1,7 +1,7 @@
 import { type Connection, createConnection } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDatabaseUrl } from '../../server/src/infrastructure/database/database.js';
-import { createCampaign } from '../support/campaigns.js';
+import { ALWAYS_OPEN, createCampaign } from '../support/campaigns.js';
 import { type FacebookTestBed, SEED, startFacebookTestBed } from '../support/facebook.js';
 import {
   createUser,
@@ -12,8 +12,7 @@ import {
   subscribe,
   wsClient,
 } from '../support/graphql.js';
-import { TEST_REDIS } from '../support/server.js';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { proxiedRedis, type TcpProxy } from '../support/tcp-proxy.js';
 
 // Customers keep writing while Redis is away: Facebook still gets its 200 (the delivery is in
 // MySQL), nothing is lost, and the chats reach the agent seconds after Redis returns.
@@ -27,12 +26,9 @@ describe('Redis lost while customers write', () => {
   let db: Connection;
 
   beforeAll(async () => {
-    const redis = new URL(TEST_REDIS);
-    proxy = await startTcpProxy({ host: redis.hostname, port: Number(redis.port || 6379) });
-    const proxied = new URL(TEST_REDIS);
-    proxied.hostname = '127.0.0.1';
-    proxied.port = String(proxy.port);
-    bed = await startFacebookTestBed({ REDIS_URL: proxied.toString(), PRESENCE_GRACE_SECONDS: '600' });
+    const redis = await proxiedRedis();
+    proxy = redis.proxy;
+    bed = await startFacebookTestBed({ REDIS_URL: redis.url, PRESENCE_GRACE_SECONDS: '600' });
     const { database, ...server } = parseDatabaseUrl(bed.server.environment.databaseUrl);
     db = await createConnection({ ...server, database, timezone: 'Z' });
   });
@@ -52,6 +48,7 @@ describe('Redis lost while customers write', () => {
       name: 'Bakery',
       channel: 'MESSENGER',
       maxInteractionsPerAgent: 5,
+      schedule: ALWAYS_OPEN,
     });
     const voice = await createCampaign(url, admin, { name: 'Phones', channel: 'VOICE' });
     const connected = await call(

@@ -1,7 +1,8 @@
 import { type Connection, createConnection } from 'mysql2/promise';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDatabaseUrl } from '../../server/src/infrastructure/database/database.js';
-import { createCampaign } from '../support/campaigns.js';
+import { ALWAYS_OPEN, createCampaign } from '../support/campaigns.js';
 import { type FacebookTestBed, SEED, startFacebookTestBed } from '../support/facebook.js';
 import {
   codeOf,
@@ -146,6 +147,7 @@ beforeAll(async () => {
       channel: 'MESSENGER',
       strategy: 'LINEAR',
       maxInteractionsPerAgent: 1,
+      schedule: ALWAYS_OPEN,
     })
   ).id;
   voice = (await createCampaign(url(), admin, { name: 'Phones', channel: 'VOICE' })).id;
@@ -313,6 +315,36 @@ describe('routing', () => {
     await settings({ enabled: true });
   });
 
+  it('a campaign closed by its schedule keeps the chat QUEUED, never abandoned, and offers it once it opens', async () => {
+    await settings({
+      schedule: [],
+      thresholds: { serviceLevelSeconds: 20, dropoutSeconds: 1, chatTimeSeconds: 600, acdMaxWaiting: 5 },
+    });
+    const id = await customerWrites('Hanna Night', 'Are you there at night?');
+    // Past dropoutSeconds, and with an agent free: while closed, neither an offer nor abandonment.
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(await statusOf(id)).toBe('QUEUED');
+    // Opening is a campaign change, which routes it at once; its wait counts from the opening.
+    await settings({
+      schedule: ALWAYS_OPEN,
+      thresholds: { serviceLevelSeconds: 20, dropoutSeconds: 300, chatTimeSeconds: 600, acdMaxWaiting: 5 },
+    });
+    await eventually(async () => (await statusOf(id)) === 'OFFERED');
+    const [decisions] = (await db.query(
+      'SELECT chosenUserIds FROM routing_decisions WHERE interactionId = ?',
+      [id],
+    )) as unknown as [{ chosenUserIds: string | string[] }[]];
+    expect(decisions).toHaveLength(1);
+    // Hand the chat back so the agent's capacity is free for the tests that follow.
+    const chosen = decisions[0].chosenUserIds;
+    const [userId] = typeof chosen === 'string' ? (JSON.parse(chosen) as string[]) : chosen;
+    const holder = Object.values(agents).find((a) => a.id === userId)!;
+    expect((await call(ACCEPT, { id }, holder.token)).errors).toBeUndefined();
+    expect((await call(CLOSE, { id, d: 'Night owl' }, holder.token)).errors).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 500));
+    for (const f of Object.values(feeds)) f.events.length = 0;
+  });
+
   it('MANUAL: nothing is offered; members see it in pendingInteractions and take it within capacity', async () => {
     await settings({ strategy: 'MANUAL' });
     const fifth = await customerWrites('Hana');
@@ -394,5 +426,140 @@ describe('routing', () => {
     const event = await f.next(3_000).catch(() => null);
     const failure = JSON.stringify(event?.errors ?? f.failure);
     expect(failure).toContain('FORBIDDEN');
+  });
+});
+
+describe('transfer to another campaign', () => {
+  // A page belongs to one campaign, so "another campaign of the same page" (product.md section 4)
+  // is one connected to no page: here the bakery's second line, "Bakery support".
+  let support: string;
+  let bikes: string;
+  let closedShop: string;
+  let chat: string;
+  let psid: string;
+  let contactId: string;
+  const DECISIONS = `query($id: ID!) { routingDecisions(interactionId: $id) { strategy campaignId chosenUserIds reason } }`;
+  const WHERE = `query($id: ID!) { interaction(id: $id) { status agent { username } campaign { id } } }`;
+
+  beforeAll(async () => {
+    await settings({
+      strategy: 'LINEAR',
+      maxInteractionsPerAgent: 1,
+      thresholds: { serviceLevelSeconds: 30, dropoutSeconds: 300, chatTimeSeconds: 900, acdMaxWaiting: 10 },
+    });
+    support = (
+      await createCampaign(url(), admin, {
+        name: 'Bakery support',
+        strategy: 'LINEAR',
+        schedule: ALWAYS_OPEN,
+      })
+    ).id;
+    bikes = (await createCampaign(url(), admin, { name: 'Bikes' })).id;
+    const bikesPage = SEED.pages.bikes;
+    expect((await call(CONNECT, { c: bikes, p: bikesPage.id, t: bikesPage.token })).errors).toBeUndefined();
+    closedShop = (await createCampaign(url(), admin, { name: 'Closed shop', enabled: false })).id;
+    await makeAgent('zoe', [support, voice]);
+    await feed('zoe');
+    await presence('zoe', 'AVAILABLE');
+    for (const name of ['ana', 'ben']) feeds[name].events.length = 0;
+    await presence('ana', 'AVAILABLE');
+    chat = await customerWrites('Lena', 'My order never arrived');
+    const [rows] = (await db.query(
+      'SELECT c.id, c.psid FROM interactions i JOIN contacts c ON c.id = i.contactId WHERE i.id = ?',
+      [chat],
+    )) as unknown as [{ id: string; psid: string }[]];
+    ({ id: contactId, psid } = rows[0]);
+    await expectEvent('ana', 'OFFERED', chat);
+    expect((await call(ACCEPT, { id: chat }, agents.ana.token)).errors).toBeUndefined();
+    await expectEvent('ana', 'ASSIGNED', chat);
+  }, 60_000);
+
+  it('refuses a target it cannot go to, each with a clear code, and the chat stays with its agent', async () => {
+    const refusals: [Record<string, unknown>, string, RegExp, string | undefined][] = [
+      [{}, 'BAD_USER_INPUT', /exactly one of toUserId and toCampaignId/, undefined],
+      [{ u: agents.ben.id, c: support }, 'BAD_USER_INPUT', /exactly one/, undefined],
+      [{ c: randomUUID() }, 'NOT_FOUND', /does not exist/, undefined],
+      [{ c: voice }, 'BAD_USER_INPUT', /"Phones" is a VOICE campaign/, undefined],
+      [{ c: closedShop }, 'CONFLICT', /"Closed shop" is disabled/, 'disabled'],
+      [{ c: bikes }, 'CONFLICT', /"Bikes" belongs to another Facebook page/, 'other-page'],
+      [{ c: campaign }, 'CONFLICT', /already in campaign "Bakery"/, undefined],
+    ];
+    for (const [target, code, message, reason] of refusals) {
+      const result = await call(TRANSFER, { id: chat, ...target }, agents.ana.token);
+      expect(codeOf(result), JSON.stringify(target)).toBe(code);
+      expect(result.errors![0].message).toMatch(message);
+      expect(result.errors![0].extensions?.reason).toBe(reason);
+    }
+    // Only the agent handling it (or an admin or supervisor) hands it on.
+    expect(codeOf(await call(TRANSFER, { id: chat, c: support }, agents.zoe.token))).toBe('FORBIDDEN');
+    expect((await call(WHERE, { id: chat })).data!.interaction).toEqual({
+      status: 'ACTIVE',
+      agent: { username: 'ana' },
+      campaign: { id: campaign },
+    });
+    await expectQuiet('ana', 500);
+  });
+
+  it("moves an ACTIVE chat to the other campaign's queue: offered there, gone from the agent's inbox, recorded", async () => {
+    const moved = await call(TRANSFER, { id: chat, c: support }, agents.ana.token);
+    expect(moved.errors).toBeUndefined();
+    expect(['QUEUED', 'OFFERED']).toContain(moved.data!.transferInteraction.status);
+    await expectEvent('ana', 'REVOKED', chat);
+    await expectEvent('zoe', 'OFFERED', chat);
+    expect((await call('{ inbox { id } }', {}, agents.ana.token)).data!.inbox).toEqual([]);
+    expect((await call(WHERE, { id: chat })).data!.interaction).toEqual({
+      status: 'OFFERED',
+      agent: null,
+      campaign: { id: support },
+    });
+    const decisions = (await call(DECISIONS, { id: chat })).data!.routingDecisions;
+    expect(decisions.slice(-2)).toEqual([
+      {
+        strategy: 'TRANSFER',
+        campaignId: support,
+        chosenUserIds: [],
+        reason: `TRANSFER: transferred by user ${agents.ana.id} from campaign "Bakery" to the queue of campaign "Bakery support"`,
+      },
+      expect.objectContaining({ strategy: 'LINEAR', campaignId: support, chosenUserIds: [agents.zoe.id] }),
+    ]);
+  });
+
+  it('the conversation goes on there: the customer joins it and replies still go out through the page', async () => {
+    expect((await call(ACCEPT, { id: chat }, agents.zoe.token)).errors).toBeUndefined();
+    await expectEvent('zoe', 'ASSIGNED', chat);
+    bed.sim.customerWrites(BAKERY.id, psid, { text: 'Any news?' });
+    expect((await expectEvent('zoe', 'MESSAGE', chat)).message.text).toBe('Any news?');
+    const [open] = (await db.query(
+      "SELECT id, campaignId FROM interactions WHERE contactId = ? AND status <> 'CLOSED'",
+      [contactId],
+    )) as unknown as [{ id: string; campaignId: string }[]];
+    expect(open).toEqual([{ id: chat, campaignId: support }]);
+
+    // Zoe's reply goes out through the bakery page, with its token.
+    const reply = await call(
+      'mutation($i: ID!, $t: String) { sendMessage(interactionId: $i, text: $t) { id status } }',
+      { i: chat, t: 'It leaves the oven today' },
+      agents.zoe.token,
+    );
+    expect(reply.errors).toBeUndefined();
+    await eventually(async () =>
+      bed.sim.sent(BAKERY.id).some((s) => s.recipient === psid && s.text === 'It leaves the oven today'),
+    );
+
+    // Once closed there, the customer's next message opens a new chat in the page's own campaign.
+    expect((await call(CLOSE, { id: chat }, agents.zoe.token)).errors).toBeUndefined();
+    // Her feed also carried her own reply (MESSAGE, then status UPDATEs); the close comes last.
+    for (let event = await feeds.zoe.next(8_000); ; event = await feeds.zoe.next(8_000)) {
+      expect(event.data?.inboxChanged.interaction.id).toBe(chat);
+      if (event.data!.inboxChanged.kind === 'CLOSED') break;
+      expect(['MESSAGE', 'UPDATED']).toContain(event.data!.inboxChanged.kind);
+    }
+    bed.sim.customerWrites(BAKERY.id, psid, { text: 'Another order, please' });
+    const next = (await feeds.ana.next(8_000)).data!.inboxChanged;
+    expect(next).toMatchObject({ kind: 'OFFERED', interaction: { status: 'OFFERED' } });
+    expect(next.interaction.id).not.toBe(chat);
+    expect((await call(WHERE, { id: next.interaction.id })).data!.interaction.campaign).toEqual({
+      id: campaign,
+    });
   });
 });

@@ -1,12 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { gql } from './graphql.js';
 
+/** A schedule open around the clock: for a test that routes chats whatever the time it runs at. */
+export const ALWAYS_OPEN = [
+  { days: ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'], from: '00:00', to: '24:00' },
+];
+
 /** Every field of Campaign, members included, for assertions on the whole state. */
 export const CAMPAIGN_FIELDS = `
   id name channel enabled serviceLevelTarget pageName pageId strategy timezone
   schedule { days from to } isOpenNow
   thresholds { serviceLevelSeconds dropoutSeconds chatTimeSeconds acdMaxWaiting }
-  maxInteractionsPerAgent afterHoursMessage cannedResponses { id title text }
+  maxInteractionsPerAgent afterHoursMessage announceQueuePosition cannedResponses { id title text }
   tokenStatus tokenCheckedAt tokenError deleted
   members { id campaignId penalty position receivesInteractions user { id username } }
 `;
@@ -40,6 +45,7 @@ export interface CampaignView {
   };
   maxInteractionsPerAgent: number;
   afterHoursMessage: string | null;
+  announceQueuePosition: boolean;
   cannedResponses: { id: string; title: string; text: string }[];
   tokenStatus: string;
   tokenCheckedAt: string | null;

@@ -1,4 +1,5 @@
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { TEST_REDIS } from './server.js';
 
 /** A TCP relay to a real service that a test can cut and restore, to simulate the service going away. */
 export interface TcpProxy {
@@ -77,4 +78,14 @@ export async function unusedPort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/** A proxy in front of the test Redis, and the REDIS_URL that goes through it. */
+export async function proxiedRedis(): Promise<{ proxy: TcpProxy; url: string }> {
+  const redis = new URL(TEST_REDIS);
+  const proxy = await startTcpProxy({ host: redis.hostname, port: Number(redis.port || 6379) });
+  const proxied = new URL(TEST_REDIS);
+  proxied.hostname = '127.0.0.1';
+  proxied.port = String(proxy.port);
+  return { proxy, url: proxied.toString() };
 }

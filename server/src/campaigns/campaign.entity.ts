@@ -52,6 +52,9 @@ export class CampaignEntity extends BaseEntity {
   @Column({ type: 'varchar', length: 2000, nullable: true })
   afterHoursMessage!: string | null;
 
+  @Column({ type: 'boolean', default: false })
+  announceQueuePosition!: boolean;
+
   @Column({ type: 'varchar', length: 64, nullable: true })
   pageId!: string | null;
 

@@ -177,6 +177,12 @@ export class CampaignModel {
   })
   afterHoursMessage!: string | null;
 
+  @Field({
+    description:
+      'When true, a waiting customer is told their place in the queue and the estimated wait, at most once a minute: when their message leaves them queued, and again when they write while still queued.',
+  })
+  announceQueuePosition!: boolean;
+
   @Field(() => [CannedResponseModel], { description: 'In the order agents see them.' })
   cannedResponses!: CannedResponseModel[];
 

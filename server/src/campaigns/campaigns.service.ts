@@ -71,6 +71,8 @@ export interface PageCampaign {
   schedule: ScheduleRange[];
   timezone: string;
   afterHoursMessage: string | null;
+  /** Whether waiting customers are told their place in the queue (docs/routing.md#queue-position). */
+  announceQueuePosition: boolean;
 }
 
 @Injectable()
@@ -103,7 +105,7 @@ export class CampaignsService {
 
   /**
    * The campaign owning a Facebook page (a page belongs to at most one), for webhook ingest, with
-   * what decides its after-hours reply; null if none.
+   * what decides its automatic messages (after hours, queue position); null if none.
    */
   async findByPageId(pageId: string): Promise<PageCampaign | null> {
     const found = await this.campaigns.findOne({
@@ -114,6 +116,7 @@ export class CampaignsService {
         schedule: true,
         timezone: true,
         afterHoursMessage: true,
+        announceQueuePosition: true,
       },
       where: { pageId },
     });
@@ -125,6 +128,7 @@ export class CampaignsService {
           schedule: found.schedule,
           timezone: found.timezone,
           afterHoursMessage: found.afterHoursMessage,
+          announceQueuePosition: found.announceQueuePosition,
         }
       : null;
   }

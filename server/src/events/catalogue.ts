@@ -65,7 +65,7 @@ export const ApiKeyChanged = defineEvent<{ apiKeyId: string; revoked: boolean }>
 export const InteractionQueued = defineEvent<{ interactionId: string; campaignId: string }>({
   name: 'interaction.queued',
   description:
-    "An interaction entered its campaign's queue: created by a customer's first message, or an ABANDONED one re-queued (keeping its queuedAt) by a new message. Routing offers it.",
+    "An interaction entered its campaign's queue: created by a customer's first message, an ABANDONED one re-queued (keeping its queuedAt) by a new message, or one transferred into this campaign. Routing offers it.",
   schema: z.object({ interactionId: z.string(), campaignId: z.string() }),
   ownerOf: (e) => e.campaignId,
 });

@@ -10,6 +10,7 @@ import { UploadsController } from './attachments/uploads.controller.js';
 import { ContactEntity } from './contacts/contact.entity.js';
 import { AfterHoursJob } from './outbound/after-hours.job.js';
 import { OutboundMessages } from './outbound/outbound-messages.service.js';
+import { QueuePositionJob } from './outbound/queue-position.job.js';
 import { SendMessageJob } from './outbound/send-message.job.js';
 import { SenderActions } from './outbound/sender-actions.service.js';
 import { ContactsService } from './contacts/contacts.service.js';
@@ -50,6 +51,7 @@ import { WebhookHealth } from './webhook-health.js';
     SendMessageJob,
     SenderActions,
     AfterHoursJob,
+    QueuePositionJob,
   ],
   exports: [
     ContactsService,

@@ -102,7 +102,7 @@ export class TransferTargetsModel {
 
   @Field(() => [TransferCampaignModel], {
     description:
-      'The other enabled MESSENGER campaigns, by name: the interaction joins the queue of the one chosen.',
+      "The enabled MESSENGER campaigns it may move to, by name: connected to the conversation's page or to none, without an open interaction of this customer. It joins the queue of the one chosen.",
   })
   campaigns!: TransferCampaignModel[];
 }

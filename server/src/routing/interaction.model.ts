@@ -144,7 +144,10 @@ export class RoutingDecisionModel {
   @Field(() => ID, { description: 'The campaign it was routed in.' })
   campaignId!: string;
 
-  @Field({ description: "The campaign's strategy, or TRANSFER for a transfer to an agent." })
+  @Field({
+    description:
+      "The campaign's strategy, or TRANSFER for a transfer (to an agent, or into this campaign's queue).",
+  })
   strategy!: string;
 
   @Field(() => [RoutingCandidateModel], { description: 'Every member considered, in position order.' })

@@ -147,7 +147,7 @@ export class InteractionsResolver {
 
   @Mutation(() => InteractionModel, {
     description:
-      "Hands an ACTIVE interaction on; give exactly one target. To an agent: they must be eligible in its campaign (else CONFLICT with the reason) and get it OFFERED. To a campaign: a MESSENGER campaign, whose queue it joins. A page belongs to one campaign, so after a transfer to another campaign the conversation waits in that campaign's queue while replies still go out through the contact's own page.",
+      "Hands an ACTIVE interaction on; give exactly one target (else BAD_USER_INPUT). To an agent: they must be eligible in its campaign (else CONFLICT with the reason) and get it OFFERED. To a campaign: an enabled MESSENGER campaign of the same page, i.e. one connected to the conversation's page or to none (a page belongs to one campaign), whose queue it joins; the conversation stays on its page. NOT_FOUND for an unknown campaign; BAD_USER_INPUT for a VOICE one; CONFLICT (extensions.reason disabled, other-page or already-open) when it cannot take it. The former agent's inbox gets REVOKED.",
   })
   @Roles(Role.ADMIN, Role.SUPERVISOR, Role.AGENT)
   async transferInteraction(

@@ -225,7 +225,7 @@ export class InteractionsService {
 
   /**
    * Who an ACTIVE interaction can be handed to: the other active members of its campaign who receive
-   * interactions (member of a VOICE campaign), and the other enabled MESSENGER campaigns. Only its
+   * interactions (member of a VOICE campaign), and the campaigns a transfer may move it to. Only its
    * agent, admins and supervisors may ask; others get NOT_FOUND, as if it did not exist.
    */
   async transferTargets(
@@ -248,10 +248,15 @@ export class InteractionsService {
         ORDER BY u.displayName, u.username`,
       [interaction.campaignId, interaction.agentId ?? ''],
     )) as { id: string }[];
+    // Where a transfer may move it (docs/routing.md#transfer-to-another-campaign): a campaign of the
+    // conversation's own page, or of no page; not one where the customer already has an open chat.
     const campaigns = (await this.dataSource.query(
-      `SELECT id, name FROM campaigns
-        WHERE channel = 'MESSENGER' AND enabled = TRUE AND id <> ? ORDER BY name`,
-      [interaction.campaignId],
+      `SELECT c.id, c.name FROM campaigns c
+        WHERE c.channel = 'MESSENGER' AND c.enabled = TRUE AND c.id <> ?
+          AND (c.pageId IS NULL OR c.pageId = (SELECT pageId FROM contacts WHERE id = ?))
+          AND NOT EXISTS (SELECT 1 FROM interactions o WHERE o.campaignId = c.id AND o.openContactId = ?)
+        ORDER BY c.name`,
+      [interaction.campaignId, interaction.contactId, interaction.contactId],
     )) as TransferCampaignModel[];
     return { agentIds: agents.map((a) => a.id), campaigns };
   }

@@ -26,8 +26,9 @@ import { type AgentCandidate, eligibility, Presence } from '@parley/libs/routing
 import { chooseAgents, type RoutingDecision } from '@parley/libs/routing/choose.js';
 import { abandonAt, isAbandoned, queueOrder } from '@parley/libs/routing/queue.js';
 import { Channel, RoutingStrategy } from '@parley/libs/shared/campaigns.js';
+import { openedAt, type ScheduleRange } from '@parley/libs/schedule/schedule.js';
 import { Role } from '@parley/libs/shared/roles.js';
-import { InboxChanged, type InboxEventKindName } from '../events/catalogue.js';
+import { InboxChanged, type InboxEventKindName, InteractionQueued } from '../events/catalogue.js';
 import type { Principal } from '../infrastructure/access/access.js';
 import type { AppConfig } from '../infrastructure/config/config.js';
 import { APP_CONFIG } from '../infrastructure/config/config.module.js';
@@ -43,12 +44,18 @@ const RETRIES = 6;
 
 interface CampaignRow {
   id: string;
+  name: string;
+  pageId: string | null;
+  pageName: string | null;
   channel: string;
   enabled: number | boolean;
   strategy: RoutingStrategy;
   maxInteractionsPerAgent: number;
   timezone: string;
+  /** JSON: MariaDB answers it as text. */
+  schedule: ScheduleRange[] | string;
   dropoutSeconds: number;
+  announceQueuePosition: number | boolean;
 }
 
 interface StateRow {
@@ -123,7 +130,8 @@ export class RoutingService {
 
   private async campaign(em: EntityManager, id: string): Promise<CampaignRow | null> {
     const [row] = (await em.query(
-      `SELECT id, channel, enabled, strategy, maxInteractionsPerAgent, timezone, dropoutSeconds
+      `SELECT id, name, pageId, pageName, channel, enabled, strategy, maxInteractionsPerAgent, timezone,
+              schedule, dropoutSeconds, announceQueuePosition
          FROM campaigns WHERE id = ?`,
       [id],
     )) as CampaignRow[];
@@ -249,10 +257,14 @@ export class RoutingService {
    * that no chat sits while an eligible agent exists: when the head's only otherwise-eligible
    * agents are excluded from it (they let its offer time out), the next interaction is tried.
    * Queued interactions past `dropoutSeconds` are marked ABANDONED on the way; the others get a
-   * delayed check at their `abandonAt`. MANUAL, disabled and non-MESSENGER campaigns offer nothing.
+   * delayed check at their `abandonAt`. MANUAL, disabled and non-MESSENGER campaigns offer nothing;
+   * a campaign closed by its schedule does nothing (the sweep routes it within seconds of opening).
+   * `announce` names an interaction whose customer just wrote: when this pass leaves it QUEUED and
+   * the campaign announces queue positions, the announcement job follows (deciding here, after the
+   * offers, is what keeps a customer about to be offered from hearing "you are next in line").
    * Returns how many interactions were offered.
    */
-  async routeCampaign(campaignId: string): Promise<number> {
+  async routeCampaign(campaignId: string, announce?: string): Promise<number> {
     return this.run(async (uow) => {
       const { em } = uow;
       const state = await this.lock(em, campaignId);
@@ -260,6 +272,14 @@ export class RoutingService {
       const campaign = await this.campaign(em, campaignId);
       if (!campaign || campaign.channel !== Channel.MESSENGER) return 0;
       const now = await this.now(em);
+      // Closed by its schedule, a campaign neither offers nor abandons: its customers were told
+      // (after-hours message) and are routed when it opens, their waiting counted from then.
+      const schedule =
+        typeof campaign.schedule === 'string'
+          ? (JSON.parse(campaign.schedule) as ScheduleRange[])
+          : campaign.schedule;
+      const opened = openedAt(schedule, campaign.timezone, now);
+      if (!opened) return 0;
       const queued = queueOrder(
         (await em.query(
           `SELECT id, campaignId, contactId, agentId, status, queuedAt, lastCustomerMessageAt, excludedUserIds
@@ -273,7 +293,7 @@ export class RoutingService {
       const waiting: InteractionRow[] = [];
       const routable: InteractionRow[] = [];
       for (const i of queued) {
-        if (isAbandoned({ ...i, status: 'QUEUED' }, campaign.dropoutSeconds, now))
+        if (isAbandoned({ ...i, status: 'QUEUED', openedAt: opened }, campaign.dropoutSeconds, now))
           await em.query("UPDATE interactions SET status = 'ABANDONED' WHERE id = ?", [i.id]);
         else routable.push(i);
       }
@@ -331,9 +351,14 @@ export class RoutingService {
         waiting.push(...routable);
       }
 
+      const unseen = queued.length === ROUTE_BATCH && !queued.some((i) => i.id === announce);
+      if (announce && campaign.announceQueuePosition && (unseen || waiting.some((i) => i.id === announce))) {
+        uow.enqueue(JobName.AnnounceQueuePosition, { interactionId: announce });
+      }
+
       // Still waiting: check again when each would be abandoned (one job per interaction and instant).
       for (const i of waiting) {
-        const at = abandonAt({ ...i, status: 'QUEUED' }, campaign.dropoutSeconds);
+        const at = abandonAt({ ...i, status: 'QUEUED', openedAt: opened }, campaign.dropoutSeconds);
         if (!at) continue;
         uow.enqueue(
           JobName.CheckAbandoned,
@@ -570,9 +595,8 @@ export class RoutingService {
   /**
    * Hands an ACTIVE interaction on. To an agent: they must be eligible in its campaign (else
    * CONFLICT with the reason); it becomes OFFERED to them alone (the offer times out like any
-   * other). To a campaign: a MESSENGER campaign, enabled, where the contact has no open
-   * interaction; it joins that queue (queuedAt now) and is routed there. The former agent gets
-   * REVOKED either way.
+   * other). To a campaign: see transferToCampaign. The former agent gets REVOKED either way, and
+   * the decision is recorded as strategy TRANSFER.
    */
   async transfer(
     principal: Principal,
@@ -604,7 +628,7 @@ export class RoutingService {
         await this.record(uow.em, interaction.id, campaign.id, {
           strategy: 'TRANSFER' as RoutingStrategy,
           chosen: [toUserId],
-          reason: `TRANSFER: transferred by ${principal.kind === 'user' ? `user ${principal.userId}` : `API key ${principal.apiKeyId}`} to agent ${toUserId}`,
+          reason: `TRANSFER: transferred by ${this.who(principal)} to agent ${toUserId}`,
           candidates: [
             {
               userId: target!.userId,
@@ -623,48 +647,90 @@ export class RoutingService {
       });
       return;
     }
+    await this.transferToCampaign(principal, interactionId, toCampaignId!);
+  }
+
+  /**
+   * Moves an ACTIVE interaction into another campaign's queue (queuedAt now, no agent excluded)
+   * and routes both campaigns: a seat freed in the one, a chat waiting in the other.
+   * The target must be an enabled MESSENGER campaign "of the same page" (product.md section 4). A
+   * page belongs to at most one campaign, so that is a campaign connected to no page, or to the
+   * conversation's own page: the conversation stays on its page (customer messages join it, replies
+   * go out with the page's token), only its queue and its agents change. A campaign of another page
+   * is refused: its agents would answer as a page that is not theirs.
+   */
+  private async transferToCampaign(principal: Principal, interactionId: string, toCampaignId: string) {
     const fromCampaignId = await this.campaignOf(interactionId);
-    if (fromCampaignId === toCampaignId) {
-      throw new ParleyError(ErrorCode.CONFLICT, 'The interaction is already in this campaign');
-    }
     await this.run(async (uow) => {
       const { em } = uow;
       // Both campaigns' locks, in id order, so two opposite transfers cannot deadlock.
-      for (const id of [fromCampaignId, toCampaignId!].sort()) {
-        if (!(await this.lock(em, id))) {
-          if (id === toCampaignId) throw ParleyError.notFound('Campaign', id);
-        }
-      }
-      const to = await this.campaign(em, toCampaignId!);
-      if (!to) throw ParleyError.notFound('Campaign', toCampaignId!);
-      if (to.channel !== Channel.MESSENGER) {
-        throw ParleyError.badInput('toCampaignId', 'must be a MESSENGER campaign');
-      }
-      if (!to.enabled) throw new ParleyError(ErrorCode.CONFLICT, 'The target campaign is disabled');
+      for (const id of [...new Set([fromCampaignId, toCampaignId])].sort()) await this.lock(em, id);
       const [interaction] = (await em.query(
         'SELECT id, campaignId, contactId, agentId, status FROM interactions WHERE id = ? FOR UPDATE',
         [interactionId],
       )) as InteractionRow[];
-      if (!interaction || interaction.campaignId !== fromCampaignId) {
+      if (!interaction) throw ParleyError.notFound('Interaction', interactionId);
+      if (interaction.campaignId !== fromCampaignId) {
         throw new ParleyError(ErrorCode.CONFLICT, 'The interaction moved meanwhile; try again');
       }
       this.assertTransferable(principal, interaction);
+      const [from, to] = [await this.campaign(em, fromCampaignId), await this.campaign(em, toCampaignId)];
+      if (!to) throw ParleyError.notFound('Campaign', toCampaignId);
+      if (to.id === fromCampaignId) {
+        throw new ParleyError(ErrorCode.CONFLICT, `The interaction is already in campaign "${to.name}"`);
+      }
+      if (to.channel !== Channel.MESSENGER) {
+        throw ParleyError.badInput(
+          'toCampaignId',
+          `"${to.name}" is a ${to.channel} campaign, which takes no chats; choose a MESSENGER campaign`,
+        );
+      }
+      if (!to.enabled) {
+        throw new ParleyError(ErrorCode.CONFLICT, `Campaign "${to.name}" is disabled and takes no chats`, {
+          reason: 'disabled',
+        });
+      }
+      const [contact] = (await em.query('SELECT pageId FROM contacts WHERE id = ?', [
+        interaction.contactId,
+      ])) as { pageId: string }[];
+      if (to.pageId && to.pageId !== contact.pageId) {
+        throw new ParleyError(
+          ErrorCode.CONFLICT,
+          `Campaign "${to.name}" belongs to another Facebook page${to.pageName ? ` (${to.pageName})` : ''}; a chat can only move to a campaign of its own page or one with no page of its own`,
+          { reason: 'other-page' },
+        );
+      }
       const [open] = (await em.query(
         'SELECT id FROM interactions WHERE campaignId = ? AND openContactId = ?',
         [toCampaignId, interaction.contactId],
       )) as unknown[];
       if (open) {
-        throw new ParleyError(ErrorCode.CONFLICT, 'This contact already has an open interaction there');
+        throw new ParleyError(
+          ErrorCode.CONFLICT,
+          `This customer already has an open interaction in campaign "${to.name}"`,
+          { reason: 'already-open' },
+        );
       }
       await em.query(
         `UPDATE interactions SET campaignId = ?, status = 'QUEUED', agentId = NULL, assignedAt = NULL,
                 queuedAt = NOW(3), excludedUserIds = NULL WHERE id = ?`,
         [toCampaignId, interaction.id],
       );
+      await this.record(em, interaction.id, toCampaignId, {
+        strategy: 'TRANSFER' as RoutingStrategy,
+        chosen: [],
+        candidates: [],
+        reason: `TRANSFER: transferred by ${this.who(principal)} from campaign "${from!.name}" to the queue of campaign "${to.name}"`,
+      });
+      uow.publish(InteractionQueued, { interactionId: interaction.id, campaignId: toCampaignId });
       if (interaction.agentId) this.inbox(uow, interaction.agentId, interaction.id, 'REVOKED');
       uow.enqueue(JobName.RouteCampaign, { campaignId: fromCampaignId });
-      uow.enqueue(JobName.RouteCampaign, { campaignId: toCampaignId! });
+      uow.enqueue(JobName.RouteCampaign, { campaignId: toCampaignId });
     });
+  }
+
+  private who(principal: Principal): string {
+    return principal.kind === 'user' ? `user ${principal.userId}` : `API key ${principal.apiKeyId}`;
   }
 
   private assertTransferable(principal: Principal, interaction: InteractionRow) {

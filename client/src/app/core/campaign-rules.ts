@@ -67,6 +67,7 @@ export interface CampaignDefaults {
   thresholds: ThresholdsInput;
   maxInteractionsPerAgent: number;
   afterHoursMessage: string | null;
+  announceQueuePosition: boolean;
   cannedResponses: CannedResponseInput[];
 }
 

@@ -109,6 +109,14 @@ export class CampaignInput {
   @Allow()
   afterHoursMessage?: string | null;
 
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      'False by default; true tells waiting customers their place in the queue and the estimated wait.',
+  })
+  @Allow()
+  announceQueuePosition?: boolean | null;
+
   @Field(() => [CannedResponseInput], {
     nullable: true,
     description: 'Replaces the whole list, in this order (at most 100).',

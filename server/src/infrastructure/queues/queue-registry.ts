@@ -48,6 +48,8 @@ export enum JobName {
   ResumePageSends = 'messenger.resume-page-sends',
   /** A customer wrote to a closed campaign: its after-hours message, once a day per conversation. */
   AfterHoursReply = 'messenger.after-hours-reply',
+  /** A customer's message left them QUEUED: their place and estimated wait, at most once a minute. */
+  AnnounceQueuePosition = 'messenger.announce-queue-position',
 }
 
 export interface JobPayloads {
@@ -57,7 +59,11 @@ export interface JobPayloads {
   [JobName.PresenceGrace]: { userId: string; closedAt: string };
   [JobName.SweepPresence]: Record<string, never>;
   [JobName.ProcessDelivery]: { deliveryId: number };
-  [JobName.RouteCampaign]: { campaignId: string };
+  /**
+   * `announce`: an interaction whose customer just wrote; if this pass leaves it QUEUED and the
+   * campaign announces queue positions, messenger.announce-queue-position follows.
+   */
+  [JobName.RouteCampaign]: { campaignId: string; announce?: string };
   [JobName.OfferExpired]: { offerId: string };
   [JobName.AgentPresenceRouting]: { userId: string };
   [JobName.CheckAbandoned]: { campaignId: string; interactionId: string };
@@ -70,6 +76,7 @@ export interface JobPayloads {
   [JobName.ResumePageSends]: { pageId: string };
   /** `at`: when the customer wrote (ISO), which decides open or closed. */
   [JobName.AfterHoursReply]: { interactionId: string; at: string };
+  [JobName.AnnounceQueuePosition]: { interactionId: string };
 }
 
 export interface JobDefinition {
@@ -156,6 +163,8 @@ export const JOB_DEFINITIONS: { readonly [J in JobName]: JobDefinition } = {
   }),
   [JobName.ResumePageSends]: retried(QueueName.Messenger, 5, 1_000),
   [JobName.AfterHoursReply]: retried(QueueName.Messenger, 5, 1_000),
+  // Its once-a-minute guard is in the row, so a retry never announces twice.
+  [JobName.AnnounceQueuePosition]: retried(QueueName.Messenger, 5, 1_000),
 };
 
 /** Worker concurrency per queue. */

@@ -69,8 +69,8 @@ export class AttachmentStore {
     return { key, size, head: Buffer.concat(head) };
   }
 
-  /** The stored file's size, or null when the key is unknown. */
-  async size(key: string): Promise<number | null> {
+  /** The stored file's path and size, or null when the key is unknown (or not one of ours). */
+  private async found(key: string): Promise<{ path: string; size: number } | null> {
     let path: string;
     try {
       path = this.pathOf(key);
@@ -78,13 +78,18 @@ export class AttachmentStore {
       return null;
     }
     const found = await stat(path).catch(() => null);
-    return found?.isFile() ? found.size : null;
+    return found?.isFile() ? { path, size: found.size } : null;
+  }
+
+  /** The stored file's size, or null when the key is unknown. */
+  async size(key: string): Promise<number | null> {
+    return (await this.found(key))?.size ?? null;
   }
 
   /** The stored bytes as a file-backed Blob (for a multipart upload without reading them into memory). */
   async blob(key: string, contentType: string): Promise<Blob | null> {
-    if ((await this.size(key)) === null) return null;
-    return openAsBlob(this.pathOf(key), { type: contentType });
+    const found = await this.found(key);
+    return found ? openAsBlob(found.path, { type: contentType }) : null;
   }
 
   /** Forgets a stored file (an upload refused after it was written). */
@@ -94,14 +99,7 @@ export class AttachmentStore {
 
   /** The stored bytes, or null when the key is unknown. */
   async open(key: string): Promise<{ stream: ReadStream; size: number } | null> {
-    let path: string;
-    try {
-      path = this.pathOf(key);
-    } catch {
-      return null;
-    }
-    const found = await stat(path).catch(() => null);
-    if (!found?.isFile()) return null;
-    return { stream: createReadStream(path), size: found.size };
+    const found = await this.found(key);
+    return found ? { stream: createReadStream(found.path), size: found.size } : null;
   }
 }

@@ -35,6 +35,12 @@ interface Row {
   interactionId: string | null;
 }
 
+/** Where a customer message went: its interaction and that interaction's campaign. */
+interface Routed {
+  interactionId: string;
+  campaignId: string;
+}
+
 /**
  * Applies one webhook event. Each runs in one short transaction that first locks the contact row,
  * so the events of one conversation are applied one at a time whichever worker runs them; every
@@ -90,7 +96,8 @@ export class InboundEvents {
     if (await this.byMid(uow, e.pageId, mid)) return; // redelivered: exactly once
     const messageId = randomUUID();
     const sentAt = new Date(e.timestamp);
-    const interactionId = await this.route(uow, e.pageId, owner, contact, messageId, sentAt);
+    const routed = await this.route(uow, e.pageId, owner, contact, messageId, sentAt);
+    const interactionId = routed?.interactionId ?? null;
     const message = e.kind === 'message' ? e : null;
     await uow.em.query(
       `INSERT INTO messages (id, pageId, contactId, interactionId, direction, mid, text, attachments,
@@ -113,9 +120,10 @@ export class InboundEvents {
     // Watchers of the interaction (messageChanged); its agent hears of it through route's MESSAGE.
     if (interactionId) uow.publish(MessageChanged, { messageId, interactionId });
     // Only when closed and there is something to say (a cheap check here; the job decides, locked,
-    // whether this conversation already had it today).
-    if (interactionId && owner && afterHoursReply(owner, sentAt, null).send) {
-      uow.enqueue(JobName.AfterHoursReply, { interactionId, at: sentAt.toISOString() });
+    // whether this conversation already had it today). A conversation transferred to another
+    // campaign follows that campaign's schedule, which only the job reads.
+    if (routed && owner && (routed.campaignId !== owner.id || afterHoursReply(owner, sentAt, null).send)) {
+      uow.enqueue(JobName.AfterHoursReply, { interactionId: routed.interactionId, at: sentAt.toISOString() });
     }
     if (message?.attachments.length) {
       uow.enqueue(JobName.StoreAttachments, { messageId }, { jobId: `attachments-${messageId}` });
@@ -130,8 +138,11 @@ export class InboundEvents {
   }
 
   /**
-   * The interaction a customer message belongs to: the open one of (campaign, contact), or a new
-   * QUEUED one; an ABANDONED one is re-queued keeping its queuedAt. Null when not routed.
+   * The interaction a customer message belongs to: the contact's open one, or a new QUEUED one in
+   * the page's campaign; an ABANDONED one is re-queued keeping its queuedAt. The open one may be in
+   * another campaign, after a transfer there: the conversation goes on in it. Null when not routed.
+   * A message that leaves its interaction QUEUED routes the campaign with `announce`, so the customer
+   * may be told their place in the queue (routing decides, after its offers, and the job throttles).
    */
   private async route(
     uow: UnitOfWork,
@@ -140,7 +151,7 @@ export class InboundEvents {
     contact: ContactRef,
     messageId: string,
     sentAt: Date,
-  ): Promise<string | null> {
+  ): Promise<Routed | null> {
     if (!owner) {
       this.logOrphan(pageId);
       return null;
@@ -151,12 +162,19 @@ export class InboundEvents {
       );
       return null;
     }
-    const campaignId = owner.id;
+    // A contact belongs to one page, so its open interaction is in the page's campaign or in the one
+    // it was transferred to; there is at most one (transfer refuses a campaign where one is open).
     const [open] = (await uow.em.query(
-      'SELECT id, status, agentId FROM interactions WHERE campaignId = ? AND openContactId = ? FOR UPDATE',
-      [campaignId, contact.id],
-    )) as { id: string; status: string; agentId: string | null }[];
+      `SELECT id, campaignId, status, agentId FROM interactions
+        WHERE contactId = ? AND status <> 'CLOSED'
+        ORDER BY campaignId = ? DESC, queuedAt DESC LIMIT 1 FOR UPDATE`,
+      [contact.id, owner.id],
+    )) as { id: string; campaignId: string; status: string; agentId: string | null }[];
+    // The owner's switch is a cheap filter; routing reads the interaction's campaign's own.
+    const announce = (campaignId: string, interactionId: string): { announce?: string } =>
+      campaignId !== owner.id || owner.announceQueuePosition ? { announce: interactionId } : {};
     if (!open) {
+      const campaignId = owner.id;
       const interactionId = randomUUID();
       await uow.em.query(
         `INSERT INTO interactions (id, campaignId, contactId, status, queuedAt, lastCustomerMessageAt)
@@ -165,9 +183,10 @@ export class InboundEvents {
       );
       uow.publish(InteractionQueued, { interactionId, campaignId });
       // The event informs; the job is what routing must not miss (durable in Redis, retried).
-      uow.enqueue(JobName.RouteCampaign, { campaignId });
-      return interactionId;
+      uow.enqueue(JobName.RouteCampaign, { campaignId, ...announce(campaignId, interactionId) });
+      return { interactionId, campaignId };
     }
+    const { campaignId } = open;
     await uow.em.query(
       `UPDATE interactions
          SET status = IF(status = 'ABANDONED', 'QUEUED', status),
@@ -177,8 +196,12 @@ export class InboundEvents {
     );
     if (open.status === 'ABANDONED') {
       uow.publish(InteractionQueued, { interactionId: open.id, campaignId });
-      uow.enqueue(JobName.RouteCampaign, { campaignId });
+      uow.enqueue(JobName.RouteCampaign, { campaignId, ...announce(campaignId, open.id) });
     } else {
+      // Still waiting: told their place again (at most once a minute, the job's guard).
+      const again = announce(campaignId, open.id);
+      if (open.status === 'QUEUED' && again.announce)
+        uow.enqueue(JobName.RouteCampaign, { campaignId, ...again });
       uow.publish(InteractionMessageReceived, {
         interactionId: open.id,
         campaignId,
@@ -194,7 +217,7 @@ export class InboundEvents {
           messageId,
         });
     }
-    return open.id;
+    return { interactionId: open.id, campaignId };
   }
 
   /**
@@ -231,9 +254,11 @@ export class InboundEvents {
     if (await this.byMid(uow, e.pageId, e.mid)) return;
     let interactionId: string | null = null;
     if (owner) {
+      // The contact's open interaction, wherever a transfer took it (see route).
       const [open] = (await uow.em.query(
-        'SELECT id FROM interactions WHERE campaignId = ? AND openContactId = ?',
-        [owner.id, contact.id],
+        `SELECT id FROM interactions WHERE contactId = ? AND status <> 'CLOSED'
+          ORDER BY campaignId = ? DESC, queuedAt DESC LIMIT 1`,
+        [contact.id, owner.id],
       )) as { id: string }[];
       interactionId = open?.id ?? null;
     }

@@ -25,8 +25,8 @@ export class RoutingJobs implements OnApplicationBootstrap {
   ) {}
 
   @JobHandler(JobName.RouteCampaign)
-  async routeCampaign({ campaignId }: JobPayloads[JobName.RouteCampaign]) {
-    return { offered: await this.routing.routeCampaign(campaignId) };
+  async routeCampaign({ campaignId, announce }: JobPayloads[JobName.RouteCampaign]) {
+    return { offered: await this.routing.routeCampaign(campaignId, announce) };
   }
 
   @JobHandler(JobName.OfferExpired)

@@ -115,6 +115,7 @@ const FIELD_LABELS: Readonly<Record<string, string>> = {
   channel: 'Channel',
   enabled: 'Enabled',
   pageName: 'Page name',
+  announceQueuePosition: 'Queue position',
 };
 
 /** The server's rule for one field, with a sentence of our own when the field is left empty. */
@@ -265,6 +266,7 @@ export class CampaignEditorPage {
       '',
       rule('afterHoursMessage', (afterHoursMessage: string) => ({ afterHoursMessage })),
     ],
+    announceQueuePosition: [this.defaults.announceQueuePosition],
     enabled: [this.defaults.enabled],
   });
 
@@ -549,6 +551,7 @@ export class CampaignEditorPage {
       thresholds: { ...campaign.thresholds },
       maxInteractionsPerAgent: campaign.maxInteractionsPerAgent,
       afterHoursMessage: campaign.afterHoursMessage ?? '',
+      announceQueuePosition: campaign.announceQueuePosition,
       enabled: campaign.enabled,
     });
     this.schedule.set(copySchedule(campaign.schedule));
@@ -577,6 +580,7 @@ export class CampaignEditorPage {
       },
       maxInteractionsPerAgent: value.maxInteractionsPerAgent,
       afterHoursMessage: value.afterHoursMessage.trim() === '' ? null : value.afterHoursMessage,
+      announceQueuePosition: value.announceQueuePosition,
       cannedResponses: this.cannedResponses().map(({ title, text }) => ({ title, text })),
     };
   }
@@ -704,6 +708,7 @@ function inputFromCampaign(campaign: CampaignDetailFragment): CampaignInput {
     thresholds: { ...campaign.thresholds },
     maxInteractionsPerAgent: campaign.maxInteractionsPerAgent,
     afterHoursMessage: campaign.afterHoursMessage,
+    announceQueuePosition: campaign.announceQueuePosition,
     cannedResponses: campaign.cannedResponses.map(({ title, text }) => ({ title, text })),
   };
 }
