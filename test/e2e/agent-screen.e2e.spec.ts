@@ -1,7 +1,7 @@
 import type { Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BrowserHandle, launchBrowser } from '../support/browser.js';
-import { createCampaign } from '../support/campaigns.js';
+import { ALWAYS_OPEN, createCampaign } from '../support/campaigns.js';
 import { type FacebookTestBed, SEED, startFacebookTestBed } from '../support/facebook.js';
 import { createUser, gql, login } from '../support/graphql.js';
 import { makePng } from '../../libs/messenger-simulator/media.js';
@@ -16,7 +16,6 @@ const TABLET = { width: 768, height: 1024 };
 const PHONE = { width: 390, height: 844 };
 const BAKERY = SEED.pages.bakery;
 const PASSWORD = 'agent-password-9';
-const ALWAYS = [{ days: ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'], from: '00:00', to: '24:00' }];
 
 type TestContext = Parameters<BrowserHandle['newPage']>[0];
 
@@ -163,7 +162,7 @@ describe('the agent screen', () => {
       name: 'Bakery',
       strategy: 'LINEAR',
       maxInteractionsPerAgent: 3,
-      schedule: ALWAYS,
+      schedule: ALWAYS_OPEN,
       cannedResponses: [
         { title: 'Greeting', text: 'Hello! How can I help you today?' },
         { title: 'Opening hours', text: 'We are open from 7 to 19, every day.' },
@@ -172,7 +171,7 @@ describe('the agent screen', () => {
     bakery = campaign.id;
     voice = (await createCampaign(bed.server.baseUrl, admin, { name: 'Phones', channel: 'VOICE' })).id;
     // Another Messenger campaign a chat can be transferred to.
-    await createCampaign(bed.server.baseUrl, admin, { name: 'Returns', schedule: ALWAYS });
+    await createCampaign(bed.server.baseUrl, admin, { name: 'Returns', schedule: ALWAYS_OPEN });
     await api(
       `mutation($c: ID!, $p: String!, $t: String!) { connectFacebookPage(campaignId: $c, pageId: $p, pageAccessToken: $t) { id } }`,
       { c: bakery, p: BAKERY.id, t: BAKERY.token },
@@ -471,7 +470,7 @@ describe('the agent screen', () => {
     const manual = await createCampaign(bed.server.baseUrl, admin, {
       name: 'Bikes',
       strategy: 'MANUAL',
-      schedule: ALWAYS,
+      schedule: ALWAYS_OPEN,
     });
     await api(
       `mutation($c: ID!, $p: String!, $t: String!) { connectFacebookPage(campaignId: $c, pageId: $p, pageAccessToken: $t) { id } }`,

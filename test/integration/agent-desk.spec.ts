@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCampaign } from '../support/campaigns.js';
+import { ALWAYS_OPEN, createCampaign } from '../support/campaigns.js';
 import { type FacebookTestBed, SEED, startFacebookTestBed } from '../support/facebook.js';
 import {
   codeOf,
@@ -92,7 +92,7 @@ beforeAll(async () => {
       name: 'Bakery',
       strategy: 'LINEAR',
       maxInteractionsPerAgent: 2,
-      schedule: [{ days: ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'], from: '00:00', to: '24:00' }],
+      schedule: ALWAYS_OPEN,
     })
   ).id;
   await createCampaign(url(), admin, { name: 'Returns' });
