@@ -2,6 +2,7 @@ import { type Connection, createConnection } from 'mysql2/promise';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDatabaseUrl } from '../../server/src/infrastructure/database/database.js';
+import { ContactsService } from '../../server/src/messenger/contacts/contacts.service.js';
 import { ALWAYS_OPEN, createCampaign } from '../support/campaigns.js';
 import { type FacebookTestBed, SEED, startFacebookTestBed } from '../support/facebook.js';
 import {
@@ -341,6 +342,30 @@ describe('routing', () => {
     const holder = Object.values(agents).find((a) => a.id === userId)!;
     expect((await call(ACCEPT, { id }, holder.token)).errors).toBeUndefined();
     expect((await call(CLOSE, { id, d: 'Night owl' }, holder.token)).errors).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 500));
+    for (const f of Object.values(feeds)) f.events.length = 0;
+  });
+
+  it("tells the agent offered a chat the customer's real name once the profile is read after the offer", async () => {
+    const id = await customerWrites('Ivo Late', 'Hello from a slow profile');
+    await eventually(async () => (await statusOf(id)) === 'OFFERED');
+    const [[offer]] = (await db.query(
+      "SELECT o.userId, i.contactId, i.campaignId FROM interaction_offers o JOIN interactions i ON i.id = o.interactionId WHERE o.interactionId = ? AND o.status = 'PENDING'",
+      [id],
+    )) as unknown as [{ userId: string; contactId: string; campaignId: string }[]];
+    const holder = Object.values(agents).find((a) => a.id === offer.userId)!;
+    // As if the offer had gone out before the profile API answered.
+    await db.query("UPDATE contacts SET name = 'Messenger user 0000', profileFetchedAt = NULL WHERE id = ?", [
+      offer.contactId,
+    ]);
+    feeds[holder.username].events.length = 0;
+    await bed.server.app
+      .get(ContactsService)
+      .fetchProfile({ contactId: offer.contactId, campaignId: offer.campaignId });
+    const updated = await expectEvent(holder.username, 'UPDATED', id);
+    expect(updated.interaction.contact.name).toBe('Ivo Late');
+    expect((await call(ACCEPT, { id }, holder.token)).errors).toBeUndefined();
+    expect((await call(CLOSE, { id, d: 'Named' }, holder.token)).errors).toBeUndefined();
     await new Promise((r) => setTimeout(r, 500));
     for (const f of Object.values(feeds)) f.events.length = 0;
   });

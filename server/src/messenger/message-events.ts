@@ -39,3 +39,21 @@ export async function announceMessages(
     }
   }
 }
+
+/**
+ * A contact's name or picture changed (the profile was read after the chat was offered): each agent
+ * holding or offered one of their open interactions gets UPDATED, so the inbox shows the real name.
+ */
+export async function announceContact(uow: UnitOfWork, contactId: string): Promise<void> {
+  const holders = (await uow.em.query(
+    `SELECT i.id, i.agentId AS userId FROM interactions i
+      WHERE i.contactId = ? AND i.status = 'ACTIVE' AND i.agentId IS NOT NULL
+     UNION
+     SELECT i.id, o.userId FROM interactions i JOIN interaction_offers o ON o.interactionId = i.id
+      WHERE i.contactId = ? AND i.status = 'OFFERED' AND o.status = 'PENDING'`,
+    [contactId, contactId],
+  )) as { id: string; userId: string }[];
+  for (const { id, userId } of holders) {
+    uow.publish(InboxChanged, { userId, interactionId: id, kind: 'UPDATED', messageId: null });
+  }
+}

@@ -4,10 +4,12 @@ import { randomUUID } from 'node:crypto';
 import { type EntityManager, Repository } from 'typeorm';
 import { FacebookConnectionService } from '../../campaigns/facebook/facebook-connection.service.js';
 import { ParleyError } from '../../infrastructure/errors/parley-error.js';
+import { Transactions } from '../../infrastructure/events/after-commit.js';
 import { JobHandler } from '../../infrastructure/queues/job-handler.decorator.js';
 import { JobName } from '../../infrastructure/queues/queue-registry.js';
 import { GraphError } from '../graph/graph-error.js';
 import { GraphClient } from '../graph/graph.client.js';
+import { announceContact } from '../message-events.js';
 import { ContactEntity } from './contact.entity.js';
 
 /** Profile picture URLs expire: a contact's profile is read again on a message after this long. */
@@ -35,6 +37,7 @@ export class ContactsService {
     @InjectRepository(ContactEntity) private readonly contacts: Repository<ContactEntity>,
     private readonly connection: FacebookConnectionService,
     private readonly graph: GraphClient,
+    private readonly transactions: Transactions,
   ) {}
 
   /**
@@ -75,13 +78,17 @@ export class ContactsService {
         this.graph.profile(contact.psid, token),
       );
       const name = [profile.firstName, profile.lastName].filter(Boolean).join(' ').trim();
-      await this.contacts.update(contactId, {
-        name: (name || placeholderName(contact.psid)).slice(0, 200),
-        firstName: profile.firstName?.slice(0, 100) ?? null,
-        lastName: profile.lastName?.slice(0, 100) ?? null,
-        profilePicUrl: profile.profilePic && profile.profilePic.length <= 2000 ? profile.profilePic : null,
-        hasProfile: true,
-        profileFetchedAt: new Date(),
+      await this.transactions.run(async (uow) => {
+        await uow.em.update(ContactEntity, contactId, {
+          name: (name || placeholderName(contact.psid)).slice(0, 200),
+          firstName: profile.firstName?.slice(0, 100) ?? null,
+          lastName: profile.lastName?.slice(0, 100) ?? null,
+          profilePicUrl: profile.profilePic && profile.profilePic.length <= 2000 ? profile.profilePic : null,
+          hasProfile: true,
+          profileFetchedAt: new Date(),
+        });
+        // An offer can reach the agent before the profile does: it then showed the placeholder.
+        await announceContact(uow, contactId);
       });
       return 'read';
     } catch (error) {
