@@ -1,0 +1,680 @@
+// The ingest and routing part of `npm run bench` (issue 14), three scenarios, each on its own built
+// Parley process (ROLE=all, the default) with a fresh database and a Messenger simulator playing
+// Facebook's Graph API (page connection, customer profiles):
+//
+// 1. Ingest: signed webhooks POSTed straight to /webhooks/messenger, first at rising fixed rates
+//    (fractions of the bare NestJS route's rate, measured just before on the same box), then closed
+//    loop at the bare route's concurrency. Then: how long until the backlog is processed and routed,
+//    and whether every acknowledged mid became exactly one stored message.
+// 2. Push: new customers at a steady rate while hundreds of agents, connected over graphql-ws and
+//    AVAILABLE, accept and close what they are offered; the time from a webhook POST to the agent's
+//    inboxChanged OFFERED event.
+// 3. Idle sockets: thousands of signed-in agents subscribed to inboxChanged on one process, and
+//    what they cost in memory (RSS) each.
+//
+// Agents are inserted with SQL (one password hash for all) and given access tokens signed with the
+// run's JWT_SECRET, as sign-in would issue them: sign-in itself is measured by run.ts.
+// Scale any scenario down with the BENCH_* variables below (e.g. while developing on a busy box).
+import * as argon2 from 'argon2';
+import { type Client, createClient } from 'graphql-ws';
+import { Redis } from 'ioredis';
+import jsonwebtoken from 'jsonwebtoken';
+import { type Connection, createConnection } from 'mysql2/promise';
+import { createHmac, randomUUID } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import WebSocket from 'ws';
+import { SEED, type Simulator, startSimulator } from '../libs/messenger-simulator/simulator.js';
+import { parseDatabaseUrl } from '../server/src/infrastructure/database/database.js';
+import { ALWAYS_OPEN, createCampaign } from '../test/support/campaigns.js';
+import { FACEBOOK_APP_ID } from '../test/support/facebook.js';
+import { eventually, gql, type GqlResult, login } from '../test/support/graphql.js';
+import {
+  freePort,
+  type ServerProcess,
+  startServerProcess,
+  stopServerProcess,
+} from '../test/support/processes.js';
+import { TEST_REDIS, testEnvironment, type TestEnvironment } from '../test/support/server.js';
+import {
+  type Check,
+  check,
+  load,
+  paced,
+  type PacedResult,
+  rssMb,
+  sleep,
+  startBare,
+  stopAll,
+  summary,
+} from './support.js';
+
+const setting = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+
+/** Seconds of each load stage of the ingest scenario (and of the bare route before it). */
+const STAGE_SECONDS = setting('BENCH_INGEST_SECONDS', 5);
+/** Distinct customers writing in the ingest scenario (each message goes to the next one, round robin). */
+const CUSTOMERS = setting('BENCH_CUSTOMERS', 5_000);
+/** The rising rates of the ingest scenario, as fractions of the bare route's rate. */
+const STAGES = [0.1, 0.2, 0.35];
+/** Concurrency of the closed-loop stage and of the bare route: run.ts's throughput loads use 32 too. */
+const CONNECTIONS = 32;
+/** AVAILABLE agents during ingest (capacity 2 each): the first conversations are offered, the rest queue. */
+const INGEST_AGENTS = 20;
+/** How long to wait for the ingest backlog before giving up (the target is 5 s). */
+const DRAIN_WAIT_SECONDS = setting('BENCH_DRAIN_WAIT_SECONDS', 90);
+const PUSH_AGENTS = setting('BENCH_AGENTS', 500);
+const PUSH_RATE = setting('BENCH_PUSH_RATE', 200);
+const PUSH_SECONDS = setting('BENCH_PUSH_SECONDS', 10);
+/** The first seconds of the push load warm the process up and are not measured. */
+const PUSH_WARMUP_SECONDS = 2;
+const IDLE_SOCKETS = setting('BENCH_IDLE_SOCKETS', 5_000);
+
+/** Targets of issue 14 ("Benchmark"), for a 2-core machine. */
+const INGEST_RATIO_MIN = 0.35;
+const ACK_P99_MAX_MS = 50;
+const DRAIN_MAX_SECONDS = 5;
+const PUSH_P50_MAX_MS = 20;
+const PUSH_P99_MAX_MS = 100;
+const SOCKET_KB_MAX = 50;
+
+const BAKERY = SEED.pages.bakery;
+const INBOX = 'subscription { inboxChanged { kind interaction { id status contact { psid } } } }';
+type InboxEvent = { inboxChanged: { kind: string; interaction: { id: string; contact: { psid: string } } } };
+
+/** A Parley process on a fresh database, wired to a simulator, with one Messenger campaign on the bakery page. */
+interface Bed {
+  environment: TestEnvironment;
+  sim: Simulator;
+  parley: ServerProcess;
+  db: Connection;
+  redis: Redis;
+  admin: string;
+  campaignId: string;
+  voiceId: string;
+  wsUrl: string;
+  stop(): Promise<void>;
+}
+
+async function startBed(capacity: number, env: Record<string, string> = {}): Promise<Bed> {
+  const environment = testEnvironment();
+  const { FACEBOOK_APP_SECRET: appSecret, FACEBOOK_VERIFY_TOKEN: verifyToken } = environment.env;
+  const sim = await startSimulator({ port: 0, appId: FACEBOOK_APP_ID, appSecret, verifyToken, seed: 'demo' });
+  const parley = await startServerProcess({
+    ...environment.env,
+    GRAPH_API_URL: sim.url,
+    FACEBOOK_APP_ID,
+    LOG_LEVEL: 'error',
+    // Agents connect and leave in bulk; nobody should go OFFLINE in the middle of a measure.
+    PRESENCE_GRACE_SECONDS: '600',
+    ...env,
+  });
+  const admin = await login(parley.baseUrl, environment.env.ADMIN_USERNAME, environment.env.ADMIN_PASSWORD);
+  const campaignId = (
+    await createCampaign(parley.baseUrl, admin, {
+      name: 'Bakery',
+      channel: 'MESSENGER',
+      strategy: 'LEASTRECENT',
+      maxInteractionsPerAgent: capacity,
+      thresholds: { serviceLevelSeconds: 20, dropoutSeconds: 3600, chatTimeSeconds: 600, acdMaxWaiting: 5 },
+      // Open whenever the bench runs: a closed campaign holds its chats QUEUED.
+      schedule: ALWAYS_OPEN,
+    })
+  ).id;
+  // Membership of a VOICE campaign is what makes an agent receive interactions (docs/routing.md).
+  const voiceId = (await createCampaign(parley.baseUrl, admin, { name: 'Phones', channel: 'VOICE' })).id;
+  const connected = await gql(
+    parley.baseUrl,
+    'mutation($c: ID!, $p: String!, $t: String!) { connectFacebookPage(campaignId: $c, pageId: $p, pageAccessToken: $t) { id } }',
+    { c: campaignId, p: BAKERY.id, t: BAKERY.token },
+    { token: admin },
+  );
+  if (connected.errors) throw new Error(`connectFacebookPage: ${JSON.stringify(connected.errors)}`);
+  const { database, ...server } = parseDatabaseUrl(environment.databaseUrl);
+  const db = await createConnection({ ...server, database, timezone: 'Z' });
+  const redis = new Redis(TEST_REDIS);
+  return {
+    environment,
+    sim,
+    parley,
+    db,
+    redis,
+    admin,
+    campaignId,
+    voiceId,
+    wsUrl: `${parley.baseUrl.replace('http', 'ws')}/graphql`,
+    async stop() {
+      redis.disconnect();
+      await db.end();
+      await stopServerProcess(parley.child);
+      await sim.close();
+      await environment.cleanup();
+    },
+  };
+}
+
+async function rows<T>(db: Connection, sql: string, params: unknown[] = []): Promise<T[]> {
+  const [result] = await db.query(sql, params);
+  return result as T[];
+}
+
+/** Runs `work` over `items`, at most `limit` at a time. */
+async function eachLimited<T>(items: T[], limit: number, work: (item: T, i: number) => Promise<void>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await work(items[i], i);
+      }
+    }),
+  );
+}
+
+/** `count` active agents, inserted in bulk; returns their ids. */
+async function insertAgents(bed: Bed, count: number, prefix: string): Promise<string[]> {
+  const hash = await argon2.hash(randomUUID(), { type: argon2.argon2id });
+  const ids = Array.from({ length: count }, () => randomUUID());
+  for (let start = 0; start < count; start += 1_000) {
+    const batch = ids.slice(start, start + 1_000);
+    await bed.db.query('INSERT INTO users (id, username, displayName, role, passwordHash) VALUES ?', [
+      batch.map((id, i) => [id, `${prefix}${start + i}`, `Agent ${start + i}`, 'AGENT', hash]),
+    ]);
+  }
+  return ids;
+}
+
+/** An access token as sign-in issues it (HS256, subject and session version, an expiry). */
+const accessToken = (bed: Bed, userId: string) =>
+  jsonwebtoken.sign({ sub: userId, sv: 0 }, bed.environment.env.JWT_SECRET, {
+    algorithm: 'HS256',
+    expiresIn: 3600,
+  });
+
+async function addMembers(bed: Bed, userIds: string[]) {
+  const added = await gql(
+    bed.parley.baseUrl,
+    'mutation($c: [ID!]!, $u: [ID!]!) { addCampaignMembers(campaignIds: $c, userIds: $u) { id } }',
+    { c: [bed.campaignId, bed.voiceId], u: userIds },
+    { token: bed.admin },
+  );
+  if (added.errors) throw new Error(`addCampaignMembers: ${JSON.stringify(added.errors)}`);
+}
+
+async function setAvailable(bed: Bed, tokens: string[]) {
+  await eachLimited(tokens, 16, async (token) => {
+    const r = await gql(
+      bed.parley.baseUrl,
+      'mutation { setPresence(presence: AVAILABLE) { id } }',
+      {},
+      { token },
+    );
+    if (r.errors) throw new Error(`setPresence: ${JSON.stringify(r.errors)}`);
+  });
+}
+
+/** A graphql-ws connection as an agent's browser opens it, subscribed to inboxChanged; resolves once connected. */
+function agentSocket(
+  bed: Bed,
+  token: string,
+  onEvent: (event: GqlResult<InboxEvent>) => void,
+  onTrouble: (what: string) => void,
+): Promise<Client> {
+  return new Promise((resolve, reject) => {
+    let connected = false;
+    const client = createClient({
+      url: bed.wsUrl,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${token}` },
+      lazy: false,
+      retryAttempts: 0,
+      onNonLazyError: reject,
+      on: {
+        connected: () => {
+          connected = true;
+          resolve(client);
+        },
+        closed: (event) => {
+          if (connected) onTrouble(`socket closed: ${(event as { code?: number }).code}`);
+        },
+      },
+    });
+    client.subscribe<InboxEvent>(
+      { query: INBOX },
+      {
+        next: (event) => onEvent(event as GqlResult<InboxEvent>),
+        error: (error) => onTrouble(`subscription error: ${JSON.stringify(error)}`),
+        complete: () => undefined,
+      },
+    );
+  });
+}
+
+/** How many agents this process has subscribed to their inbox topic in Redis (one channel per agent). */
+async function inboxSubscriptions(bed: Bed): Promise<number> {
+  const channels = (await bed.redis.pubsub(
+    'CHANNELS',
+    `${bed.environment.redisPrefix}:events:inbox.changed:*`,
+  )) as string[];
+  return channels.length;
+}
+
+/** A Messenger webhook with one text message, as Meta sends it, and its signature headers. */
+function signedWebhook(secret: string, psid: string, mid: string, text: string) {
+  const timestamp = Date.now();
+  const body = Buffer.from(
+    JSON.stringify({
+      object: 'page',
+      entry: [
+        {
+          id: BAKERY.id,
+          time: timestamp,
+          messaging: [
+            {
+              sender: { id: psid },
+              recipient: { id: BAKERY.id },
+              timestamp,
+              message: { mid, text },
+            },
+          ],
+        },
+      ],
+    }),
+  );
+  const signature = `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+  return { body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature } };
+}
+
+const customers = (sim: Simulator, count: number, prefix: string) =>
+  Array.from({ length: count }, (_, i) => sim.addCustomer(BAKERY.id, `${prefix} ${i}`).psid);
+
+/** Nothing routing still has to do: no routing job waiting or running (delayed ones are timeouts). */
+async function routingIdle(bed: Bed): Promise<boolean> {
+  const base = `${bed.environment.redisPrefix}:bull:routing`;
+  const [wait, active, prioritized] = await Promise.all([
+    bed.redis.llen(`${base}:wait`),
+    bed.redis.llen(`${base}:active`),
+    bed.redis.zcard(`${base}:prioritized`),
+  ]);
+  return wait + active + prioritized === 0;
+}
+
+async function pendingDeliveries(bed: Bed): Promise<number> {
+  const [{ n }] = await rows<{ n: number }>(
+    bed.db,
+    "SELECT COUNT(*) AS n FROM webhook_deliveries WHERE status = 'PENDING'",
+  );
+  return Number(n);
+}
+
+const stageRow = (r: PacedResult) => ({
+  offeredPerSecond: r.offeredPerSecond,
+  achievedPerSecond: r.achievedPerSecond,
+  p50: r.latency.p50,
+  p99: r.latency.p99,
+  max: r.latency.max,
+  errors: r.errors,
+});
+
+/** Scenario 1: webhooks at rising rates, then closed loop; the backlog drain; nothing lost. */
+export async function ingestScenario(results: Record<string, unknown>, checks: Check[]) {
+  const bed = await startBed(2, { OFFER_TIMEOUT_SECONDS: '3600' });
+  try {
+    const agents = await insertAgents(bed, INGEST_AGENTS, 'ingest.agent');
+    await addMembers(bed, agents);
+    await setAvailable(
+      bed,
+      agents.map((id) => accessToken(bed, id)),
+    );
+    const psids = customers(bed.sim, CUSTOMERS, 'Customer');
+    const secret = bed.environment.env.FACEBOOK_APP_SECRET;
+    let built = 0;
+    const acked = new Set<number>();
+    const nextWebhook = () => {
+      const n = built++;
+      return { n, ...signedWebhook(secret, psids[n % psids.length], `m_bench_${n}`, `Hello ${n}`) };
+    };
+
+    const bare = await startBare(await freePort());
+    let baseline;
+    try {
+      baseline = await load(`${bare.url}/bare`, CONNECTIONS, STAGE_SECONDS);
+    } finally {
+      await stopAll([bare.child]);
+    }
+    results[`ingest: bare NestJS route, ${CONNECTIONS} connections`] = baseline;
+
+    const url = `${bed.parley.baseUrl}/webhooks/messenger`;
+    const stages: { share: number; result: PacedResult }[] = [];
+    for (const share of STAGES) {
+      const rate = Math.max(20, Math.round(share * baseline.requestsPerSecond));
+      const ns: number[] = [];
+      const result = await paced(
+        url,
+        rate,
+        STAGE_SECONDS,
+        (i) => {
+          const { n, body, headers } = nextWebhook();
+          ns[i] = n;
+          return { body, headers };
+        },
+        (i, status) => {
+          if (status === 200) acked.add(ns[i]);
+        },
+      );
+      stages.push({ share, result });
+      results[`ingest: webhooks at ${share} x bare = ${rate}/s (open loop), ms`] = stageRow(result);
+    }
+    const closed = await load(url, CONNECTIONS, STAGE_SECONDS, {
+      requests: [
+        {
+          // One request in flight per connection: the context holds the mid of the one being sent.
+          setupRequest: (request, context) => {
+            const { n, body, headers } = nextWebhook();
+            (context as { n?: number }).n = n;
+            return { ...request, method: 'POST', path: '/webhooks/messenger', body, headers };
+          },
+          onResponse: (status, _body, context) => {
+            if (status === 200) acked.add((context as { n: number }).n);
+          },
+        },
+      ],
+    });
+    const loadEnded = performance.now();
+    const ratio = +(closed.requestsPerSecond / baseline.requestsPerSecond).toFixed(2);
+    results[`ingest: webhooks, ${CONNECTIONS} connections (closed loop)`] = { ...closed, ratioToBare: ratio };
+
+    // Drained: every delivery processed and no routing job waiting or running, twice in a row.
+    let drainedAfter: number | null = null;
+    let calm = 0;
+    while (performance.now() - loadEnded < DRAIN_WAIT_SECONDS * 1000) {
+      const idle = (await pendingDeliveries(bed)) === 0 && (await routingIdle(bed));
+      calm = idle ? calm + 1 : 0;
+      if (calm === 2) {
+        drainedAfter = (performance.now() - loadEnded) / 1000;
+        break;
+      }
+      if (!idle) drainedAfter = null;
+      await sleep(100);
+    }
+    const [processing] = await rows<{ processed: number; seconds: number }>(
+      bed.db,
+      `SELECT COUNT(*) AS processed,
+              TIMESTAMPDIFF(MICROSECOND, MIN(receivedAt), MAX(processedAt)) / 1e6 AS seconds
+         FROM webhook_deliveries WHERE status = 'PROCESSED'`,
+    );
+    const processedPerSecond = Math.round(Number(processing.processed) / Number(processing.seconds));
+    const left = await pendingDeliveries(bed);
+    results['ingest: backlog processed and routed after the load stopped, s'] =
+      drainedAfter === null
+        ? `not within ${DRAIN_WAIT_SECONDS} s (${left} deliveries still PENDING)`
+        : +drainedAfter.toFixed(1);
+    results['ingest: deliveries processed per second (first received to last processed)'] =
+      processedPerSecond;
+
+    // Nothing lost: every acknowledged mid is exactly one stored message, and nothing else is stored.
+    const stored = await rows<{ mid: string; n: number }>(
+      bed.db,
+      "SELECT mid, COUNT(*) AS n FROM messages WHERE direction = 'INBOUND' GROUP BY mid",
+    );
+    const storedNs = new Set(stored.map((m) => Number(m.mid.slice('m_bench_'.length))));
+    const duplicated = stored.filter((m) => Number(m.n) > 1).length;
+    const missing = [...acked].filter((n) => !storedNs.has(n)).length;
+    const statuses = await rows<{ status: string; n: number }>(
+      bed.db,
+      'SELECT status, COUNT(*) AS n FROM interactions GROUP BY status',
+    );
+    const errors = closed.errors + stages.reduce((sum, s) => sum + s.result.errors, 0);
+    results['ingest: messages'] = {
+      posted: built,
+      acknowledged: acked.size,
+      stored: stored.length,
+      missing,
+      duplicated,
+      errors,
+      retriedDeliveries: await retried(bed),
+      interactions: Object.fromEntries(statuses.map((s) => [s.status, Number(s.n)])),
+    };
+
+    checks.push(
+      check(
+        'webhook ingest rate / bare route',
+        `>= ${INGEST_RATIO_MIN}`,
+        `${ratio} (${closed.requestsPerSecond}/s vs ${baseline.requestsPerSecond}/s)`,
+        ratio >= INGEST_RATIO_MIN,
+      ),
+    );
+    const atTarget = stages.find((s) => s.share === INGEST_RATIO_MIN)!.result;
+    checks.push(
+      check(
+        `webhook ack p99 at ${INGEST_RATIO_MIN} x bare (${atTarget.offeredPerSecond}/s)`,
+        `< ${ACK_P99_MAX_MS} ms, rate kept, no errors`,
+        `${atTarget.latency.p99} ms, ${atTarget.achievedPerSecond}/s, ${atTarget.errors} errors`,
+        atTarget.latency.p99! < ACK_P99_MAX_MS &&
+          atTarget.achievedPerSecond >= 0.95 * atTarget.offeredPerSecond &&
+          atTarget.errors === 0,
+      ),
+    );
+    checks.push(
+      check(
+        'webhook ack p99, closed loop',
+        `< ${ACK_P99_MAX_MS} ms`,
+        `${closed.p99} ms`,
+        closed.p99 < ACK_P99_MAX_MS,
+      ),
+    );
+    checks.push(
+      check(
+        'nothing lost (each acknowledged mid stored once)',
+        '0 missing, 0 duplicated',
+        `${missing} missing, ${duplicated} duplicated of ${acked.size}${left ? `, ${left} not processed yet` : ''}`,
+        missing === 0 && duplicated === 0 && left === 0,
+      ),
+    );
+    checks.push(
+      check(
+        'ingest backlog processed and routed after the load',
+        `<= ${DRAIN_MAX_SECONDS} s`,
+        drainedAfter === null ? `over ${DRAIN_WAIT_SECONDS} s` : `${drainedAfter.toFixed(1)} s`,
+        drainedAfter !== null && drainedAfter <= DRAIN_MAX_SECONDS,
+      ),
+    );
+  } finally {
+    await bed.stop();
+  }
+}
+
+/** Deliveries whose processing failed at least once and was retried (deadlocks, timeouts...). */
+async function retried(bed: Bed): Promise<number> {
+  const [{ n }] = await rows<{ n: number }>(
+    bed.db,
+    'SELECT COUNT(*) AS n FROM webhook_deliveries WHERE attempts > 0',
+  );
+  return Number(n);
+}
+
+/** The push path in steps, from the rows' own timestamps: delivery stored -> processed, queued -> offered. */
+async function pushStages(bed: Bed) {
+  const spans = async (sql: string) =>
+    summary((await rows<{ ms: number }>(bed.db, sql)).map((r) => Number(r.ms)));
+  const processed = await spans(
+    `SELECT TIMESTAMPDIFF(MICROSECOND, receivedAt, processedAt) / 1000 AS ms
+       FROM webhook_deliveries WHERE processedAt IS NOT NULL`,
+  );
+  const offered = await spans(
+    `SELECT TIMESTAMPDIFF(MICROSECOND, i.queuedAt, MIN(o.offeredAt)) / 1000 AS ms
+       FROM interactions i JOIN interaction_offers o ON o.interactionId = i.id GROUP BY i.id`,
+  );
+  return { storedToProcessed: processed, queuedToOffered: offered, retriedDeliveries: await retried(bed) };
+}
+
+/** Scenario 2: new conversations at a steady rate, agents accepting and closing; webhook -> OFFERED. */
+export async function pushScenario(results: Record<string, unknown>, checks: Check[]) {
+  const bed = await startBed(2, { OFFER_TIMEOUT_SECONDS: '30' });
+  const clients: Client[] = [];
+  try {
+    const agents = await insertAgents(bed, PUSH_AGENTS, 'push.agent');
+    await addMembers(bed, agents);
+    const tokens = agents.map((id) => accessToken(bed, id));
+    const total = PUSH_RATE * (PUSH_WARMUP_SECONDS + PUSH_SECONDS);
+    const psids = customers(bed.sim, total, 'Newcomer');
+    const measuredFrom = PUSH_RATE * PUSH_WARMUP_SECONDS;
+    const index = new Map(psids.map((psid, i) => [psid, i]));
+    const sentAt: number[] = [];
+    const offeredAt: number[] = [];
+    const work = { offered: 0, accepted: 0, conflicts: 0, closed: 0, trouble: [] as string[] };
+
+    // An agent at work: accepts an offer after a moment, closes the chat a little later.
+    const handle = async (token: string, interactionId: string) => {
+      await sleep(50 + Math.random() * 100);
+      const accepted = await gql(
+        bed.parley.baseUrl,
+        'mutation($id: ID!) { acceptInteraction(id: $id) { id } }',
+        { id: interactionId },
+        { token },
+      );
+      if (accepted.errors?.[0]?.extensions?.code === 'CONFLICT') return void work.conflicts++;
+      if (accepted.errors) return void work.trouble.push(`accept: ${accepted.errors[0].message}`);
+      work.accepted++;
+      await sleep(300 + Math.random() * 700);
+      const closed = await gql(
+        bed.parley.baseUrl,
+        'mutation($id: ID!) { closeInteraction(id: $id) { id } }',
+        { id: interactionId },
+        { token },
+      );
+      if (closed.errors) work.trouble.push(`close: ${closed.errors[0].message}`);
+      else work.closed++;
+    };
+    const trouble = (what: string) => work.trouble.push(what);
+    await eachLimited(tokens, 50, async (token) => {
+      const onEvent = (event: GqlResult<InboxEvent>) => {
+        const change = event.data?.inboxChanged;
+        if (!change) return trouble(`event without data: ${JSON.stringify(event.errors)}`);
+        if (change.kind !== 'OFFERED') return;
+        const i = index.get(change.interaction.contact.psid);
+        if (i !== undefined && offeredAt[i] === undefined) offeredAt[i] = performance.now();
+        work.offered++;
+        void handle(token, change.interaction.id).catch((error: unknown) => trouble(String(error)));
+      };
+      clients.push(await agentSocket(bed, token, onEvent, trouble));
+    });
+    await eventually(async () => (await inboxSubscriptions(bed)) >= PUSH_AGENTS, 30_000);
+    await setAvailable(bed, tokens);
+
+    const secret = bed.environment.env.FACEBOOK_APP_SECRET;
+    const loop = monitorEventLoopDelay({ resolution: 5 });
+    loop.enable();
+    const acks = await paced(
+      `${bed.parley.baseUrl}/webhooks/messenger`,
+      PUSH_RATE,
+      total / PUSH_RATE,
+      (i, dueAt) => {
+        sentAt[i] = dueAt;
+        return signedWebhook(secret, psids[i], `m_push_${i}`, 'Hello, is anyone there?');
+      },
+    );
+    const measured = Array.from({ length: total - measuredFrom }, (_, k) => measuredFrom + k);
+    await eventually(async () => measured.every((i) => offeredAt[i] !== undefined), 10_000).catch(
+      () => undefined,
+    );
+    loop.disable();
+    const latencies = measured.filter((i) => offeredAt[i] !== undefined).map((i) => offeredAt[i] - sentAt[i]);
+    const notOffered = measured.length - latencies.length;
+    const push = summary(latencies);
+    results[`push: webhook -> OFFERED on the agent's socket (${PUSH_AGENTS} agents, ${PUSH_RATE}/s), ms`] = {
+      ...push,
+      notOfferedWithin10s: notOffered,
+    };
+    results[`push: webhook ack at ${PUSH_RATE}/s, ms`] = stageRow(acks);
+    results['push: where the time goes, server clock, ms'] = await pushStages(bed);
+    results['push: agents at work'] = {
+      sockets: clients.length,
+      offered: work.offered,
+      accepted: work.accepted,
+      acceptConflicts: work.conflicts,
+      closed: work.closed,
+      problems: work.trouble.length,
+    };
+    results['push: event-loop delay of the bench process itself, p99 ms'] = +(
+      loop.percentile(99) / 1e6
+    ).toFixed(1);
+    if (work.trouble.length) console.warn(`push: ${work.trouble.slice(0, 5).join('; ')}`);
+    checks.push(
+      check(
+        'webhook -> agent push p50',
+        `< ${PUSH_P50_MAX_MS} ms`,
+        `${push.p50} ms`,
+        push.p50! < PUSH_P50_MAX_MS,
+      ),
+    );
+    checks.push(
+      check(
+        'webhook -> agent push p99',
+        `< ${PUSH_P99_MAX_MS} ms, every one offered`,
+        `${push.p99} ms, ${notOffered} not offered within 10 s`,
+        push.p99! < PUSH_P99_MAX_MS && notOffered === 0,
+      ),
+    );
+  } finally {
+    await Promise.all(clients.map((c) => c.dispose()));
+    await bed.stop();
+  }
+}
+
+/** The median RSS over a couple of seconds, in MB (one sample can catch a GC in the middle). */
+async function steadyRss(pid: number): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    samples.push(await rssMb(pid));
+    await sleep(200);
+  }
+  return samples.sort((a, b) => a - b)[5];
+}
+
+/** Scenario 3: idle agents signed in and subscribed, on one process: RSS per connection. */
+export async function idleSocketsScenario(results: Record<string, unknown>, checks: Check[]) {
+  const bed = await startBed(2);
+  const clients: Client[] = [];
+  try {
+    const tokens = (await insertAgents(bed, IDLE_SOCKETS + 1, 'idle.agent')).map((id) =>
+      accessToken(bed, id),
+    );
+    const trouble: string[] = [];
+    const onTrouble = (what: string) => trouble.push(what);
+    // One connection first, so what the first costs once (code paths, caches) is not counted per socket.
+    clients.push(await agentSocket(bed, tokens[0], () => undefined, onTrouble));
+    await eventually(async () => (await inboxSubscriptions(bed)) >= 1, 10_000);
+    await sleep(1_000);
+    const pid = bed.parley.child.pid!;
+    const before = await steadyRss(pid);
+    const started = performance.now();
+    await eachLimited(tokens.slice(1), 100, async (token) => {
+      clients.push(await agentSocket(bed, token, () => undefined, onTrouble));
+    });
+    await eventually(async () => (await inboxSubscriptions(bed)) >= IDLE_SOCKETS + 1, 60_000);
+    const connectSeconds = (performance.now() - started) / 1000;
+    await sleep(2_000);
+    const after = await steadyRss(pid);
+    const perSocketKb = Math.round(((after - before) * 1024) / IDLE_SOCKETS);
+    results[`sockets: ${IDLE_SOCKETS} idle agents subscribed to inboxChanged on one process`] = {
+      rssBeforeMb: Math.round(before),
+      rssAfterMb: Math.round(after),
+      perSocketKb,
+      connectedAndSubscribedInSeconds: +connectSeconds.toFixed(1),
+      problems: trouble.length,
+    };
+    checks.push(
+      check(
+        `RSS per idle agent socket (${IDLE_SOCKETS} sockets)`,
+        `< ${SOCKET_KB_MAX} KB`,
+        `${perSocketKb} KB`,
+        perSocketKb < SOCKET_KB_MAX && trouble.length === 0,
+      ),
+    );
+  } finally {
+    await eachLimited(clients, 200, async (c) => {
+      await c.dispose();
+    });
+    await bed.stop();
+  }
+}
