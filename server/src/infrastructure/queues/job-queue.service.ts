@@ -4,7 +4,7 @@ import { ModuleRef } from '@nestjs/core';
 import type { Job, JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { awayFromRedis } from '../redis/redis.module.js';
-import { JOB_DEFINITIONS, JobName, type JobPayloads, QueueName } from './queue-registry.js';
+import { COALESCE_BY, JOB_DEFINITIONS, JobName, type JobPayloads, QueueName } from './queue-registry.js';
 
 /** Producer side: services enqueue by job name; the registry decides queue and retry policy. */
 @Injectable()
@@ -44,7 +44,12 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
     options: Pick<JobsOptions, 'jobId' | 'delay' | 'priority'> = {},
   ): Promise<Job> {
     const definition = JOB_DEFINITIONS[name];
-    return this.queue(definition.queue).add(name, data, { ...definition.options, ...options });
+    const key = COALESCE_BY[name]?.(data);
+    return this.queue(definition.queue).add(name, data, {
+      ...definition.options,
+      ...(key ? { deduplication: { id: key, keepLastIfActive: true } } : {}),
+      ...options,
+    });
   }
 
   /**

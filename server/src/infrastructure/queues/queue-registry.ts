@@ -167,6 +167,21 @@ export const JOB_DEFINITIONS: { readonly [J in JobName]: JobDefinition } = {
   [JobName.AnnounceQueuePosition]: retried(QueueName.Messenger, 5, 1_000),
 };
 
+/**
+ * Jobs that coalesce by a key: of all the jobs added with one key, at most one waits and one runs
+ * (BullMQ deduplication with keepLastIfActive; an add while one runs is kept and queued when it
+ * ends). For work that reads everything afresh when it runs, where ten triggers need one run after
+ * the last of them, not ten runs side by side waiting for the same lock.
+ */
+export const COALESCE_BY: { readonly [J in JobName]?: (data: JobPayloads[J]) => string } = {
+  // A pass routes the campaign's whole queue under the campaign's lock: a burst of new chats needs
+  // one pass after the last of them, and parallel passes would only queue for the lock, each
+  // holding a database connection meanwhile. A pass that must announce one customer's place keys
+  // on that customer too: coalesced into another pass, the announcement would be lost.
+  [JobName.RouteCampaign]: ({ campaignId, announce }) =>
+    announce ? `route-${campaignId}-${announce}` : `route-${campaignId}`,
+};
+
 /** Worker concurrency per queue. */
 export const QUEUE_CONCURRENCY: { readonly [Q in QueueName]: number } = {
   [QueueName.Auth]: 4,
