@@ -356,14 +356,22 @@ export class RoutingService {
         uow.enqueue(JobName.AnnounceQueuePosition, { interactionId: announce });
       }
 
-      // Still waiting: check again when each would be abandoned (one job per interaction and instant).
+      // Still waiting: route again when the first of them would be abandoned. That pass abandons it
+      // (and any other then due) and schedules the next, so one job per campaign and instant does:
+      // one per waiting interaction made every pass over a long queue hundreds of Redis calls.
+      let first: { at: Date; interactionId: string } | null = null;
       for (const i of waiting) {
         const at = abandonAt({ ...i, status: 'QUEUED', openedAt: opened }, campaign.dropoutSeconds);
-        if (!at) continue;
+        if (at && (!first || at < first.at)) first = { at, interactionId: i.id };
+      }
+      if (first) {
         uow.enqueue(
           JobName.CheckAbandoned,
-          { campaignId, interactionId: i.id },
-          { jobId: `abandon-${i.id}-${at.getTime()}`, delay: Math.max(0, at.getTime() - now.getTime()) },
+          { campaignId, interactionId: first.interactionId },
+          {
+            jobId: `abandon-${campaignId}-${first.at.getTime()}`,
+            delay: Math.max(0, first.at.getTime() - now.getTime()),
+          },
         );
       }
       return offered;

@@ -28,7 +28,7 @@ export enum JobName {
   OfferExpired = 'routing.offer-expired',
   /** A user's presence changed: AVAILABLE routes their campaigns, OFFLINE revokes their pending offers. */
   AgentPresenceRouting = 'routing.agent-presence',
-  /** When a waiting interaction may become ABANDONED (jobId `abandon-<interactionId>-<at>`): routes its campaign, which abandons it if due. */
+  /** When a campaign's first waiting interaction may become ABANDONED (jobId `abandon-<campaignId>-<at>`): routes the campaign, which abandons what is due. */
   CheckAbandoned = 'routing.check-abandoned',
   /** Safety net (repeating, every 10 s, worker role): expires overdue offers, routes every campaign with QUEUED interactions. */
   SweepRouting = 'routing.sweep',
