@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel.js';
 import { type JobName, type JobPayloads } from '../queues/queue-registry.js';
 import { JobQueue } from '../queues/job-queue.service.js';
 import type { EventDefinition } from './event.js';
@@ -83,9 +84,16 @@ export class Transactions {
     private readonly effects: AfterCommitEffects,
   ) {}
 
-  async run<T>(work: (uow: UnitOfWork) => Promise<T>): Promise<T> {
+  /**
+   * `isolation` other than MySQL's REPEATABLE READ is for a transaction that must not take gap
+   * locks (READ COMMITTED): it costs one more statement, so only where it matters.
+   */
+  async run<T>(
+    work: (uow: UnitOfWork) => Promise<T>,
+    options: { isolation?: IsolationLevel } = {},
+  ): Promise<T> {
     const pending: AfterCommitEffect[] = [];
-    const result = await this.dataSource.transaction((em) =>
+    const inTransaction = (em: EntityManager) =>
       work({
         em,
         publish: (event, payload) => {
@@ -96,8 +104,10 @@ export class Transactions {
         enqueue: (job, data, options) =>
           pending.push({ label: `enqueue ${job}`, run: () => this.jobs.add(job, data, options) }),
         afterCommit: (effect) => pending.push(effect),
-      }),
-    );
+      });
+    const result = options.isolation
+      ? await this.dataSource.transaction(options.isolation, inTransaction)
+      : await this.dataSource.transaction(inTransaction);
     await this.effects.run(pending);
     return result;
   }

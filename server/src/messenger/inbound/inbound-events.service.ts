@@ -67,22 +67,30 @@ export class InboundEvents {
       owners.set(event.pageId, owner);
     }
     const contact = await this.contacts.ensure(event.pageId, event.psid);
-    await this.transactions.run(async (uow) => {
-      await this.contacts.lock(uow.em, contact.id);
-      switch (event.kind) {
-        case 'message':
-        case 'postback':
-          return this.inbound(uow, event, owner, contact);
-        case 'echo':
-          return this.echo(uow, event, owner, contact);
-        case 'delivery':
-          return this.delivered(uow, event, contact);
-        case 'read':
-          return this.read(uow, event, contact);
-        case 'reaction':
-          return this.reaction(uow, event);
-      }
-    });
+    // READ COMMITTED: looking up a conversation's open interaction that does not exist yet must not
+    // take a gap lock. Under REPEATABLE READ two new customers whose keys fall in the same gap of
+    // the (campaignId, openContactId) index each took one, then each one's insert waited for the
+    // other's: a deadlock, and a delivery retried a second later. The contact row lock is what
+    // serialises one conversation; the unique index still refuses a second open interaction.
+    await this.transactions.run(
+      async (uow) => {
+        await this.contacts.lock(uow.em, contact.id);
+        switch (event.kind) {
+          case 'message':
+          case 'postback':
+            return this.inbound(uow, event, owner, contact);
+          case 'echo':
+            return this.echo(uow, event, owner, contact);
+          case 'delivery':
+            return this.delivered(uow, event, contact);
+          case 'read':
+            return this.read(uow, event, contact);
+          case 'reaction':
+            return this.reaction(uow, event);
+        }
+      },
+      { isolation: 'READ COMMITTED' },
+    );
   }
 
   private async inbound(
