@@ -13,6 +13,9 @@
 //   one after the other (the second finds the offer REVOKED);
 // - capacity is per campaign, so a per-campaign lock is exactly as wide as needed: campaigns route in
 //   parallel. An operation touching two campaigns (transfer to a campaign) locks both in id order;
+// - each transaction reads in READ COMMITTED: every statement sees what is committed when it runs,
+//   which under the lock is everything that counts; no gap locks, so ingest inserting new chats
+//   into the campaign never waits for a pass;
 // - MySQL is the only source of truth. Redis (events, jobs) may lose things or vanish: a lost job
 //   only delays routing until the sweep (every 10 s) re-routes, and can never break the invariant,
 //   because nothing about loads is cached outside the locked transaction.
@@ -95,11 +98,16 @@ export class RoutingService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** A transaction, retried when MySQL picks it as a deadlock victim (everything is re-read). */
+  /**
+   * A transaction, retried when MySQL picks it as a deadlock victim (everything is re-read). READ
+   * COMMITTED: the campaign's lock is what serialises routing, and REPEATABLE READ's gap locks on
+   * the QUEUED interactions a pass selects FOR UPDATE only stopped ingest from inserting new chats
+   * into that campaign until the pass committed (every ingest worker waiting on every pass).
+   */
   private async run<T>(work: (uow: UnitOfWork) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.transactions.run(work);
+        return await this.transactions.run(work, { isolation: 'READ COMMITTED' });
       } catch (error) {
         if (!isRetryable(error) || attempt >= RETRIES) throw error;
         await sleep(10 * attempt + Math.random() * 20);
