@@ -38,6 +38,7 @@ import { TEST_REDIS, testEnvironment, type TestEnvironment } from '../test/suppo
 import {
   type Check,
   check,
+  cpuMs,
   load,
   paced,
   type PacedResult,
@@ -61,7 +62,7 @@ const CONNECTIONS = 32;
 /** AVAILABLE agents during ingest (capacity 2 each): the first conversations are offered, the rest queue. */
 const INGEST_AGENTS = 20;
 /** How long to wait for the ingest backlog before giving up (the target is 5 s). */
-const DRAIN_WAIT_SECONDS = setting('BENCH_DRAIN_WAIT_SECONDS', 90);
+const DRAIN_WAIT_SECONDS = setting('BENCH_DRAIN_WAIT_SECONDS', 60);
 const PUSH_AGENTS = setting('BENCH_AGENTS', 500);
 const PUSH_RATE = setting('BENCH_PUSH_RATE', 200);
 const PUSH_SECONDS = setting('BENCH_PUSH_SECONDS', 10);
@@ -344,6 +345,8 @@ export async function ingestScenario(results: Record<string, unknown>, checks: C
     results[`ingest: bare NestJS route, ${CONNECTIONS} connections`] = baseline;
 
     const url = `${bed.parley.baseUrl}/webhooks/messenger`;
+    const pid = bed.parley.child.pid!;
+    const cpuBefore = await cpuMs(pid);
     const stages: { share: number; result: PacedResult }[] = [];
     for (const share of STAGES) {
       const rate = Math.max(20, Math.round(share * baseline.requestsPerSecond));
@@ -383,17 +386,18 @@ export async function ingestScenario(results: Record<string, unknown>, checks: C
     const ratio = +(closed.requestsPerSecond / baseline.requestsPerSecond).toFixed(2);
     results[`ingest: webhooks, ${CONNECTIONS} connections (closed loop)`] = { ...closed, ratioToBare: ratio };
 
-    // Drained: every delivery processed and no routing job waiting or running, twice in a row.
+    // Drained: every delivery processed and no routing job waiting or running, seen twice in a row
+    // (a pass may enqueue the next); the time is that of the first of the two.
     let drainedAfter: number | null = null;
-    let calm = 0;
+    let idleSince: number | null = null;
     while (performance.now() - loadEnded < DRAIN_WAIT_SECONDS * 1000) {
+      const seenAt = performance.now();
       const idle = (await pendingDeliveries(bed)) === 0 && (await routingIdle(bed));
-      calm = idle ? calm + 1 : 0;
-      if (calm === 2) {
-        drainedAfter = (performance.now() - loadEnded) / 1000;
+      if (idle && idleSince !== null) {
+        drainedAfter = (idleSince - loadEnded) / 1000;
         break;
       }
-      if (!idle) drainedAfter = null;
+      idleSince = idle ? seenAt : null;
       await sleep(100);
     }
     const [processing] = await rows<{ processed: number; seconds: number }>(
@@ -403,6 +407,8 @@ export async function ingestScenario(results: Record<string, unknown>, checks: C
          FROM webhook_deliveries WHERE status = 'PROCESSED'`,
     );
     const processedPerSecond = Math.round(Number(processing.processed) / Number(processing.seconds));
+    // What one event costs the Parley process in CPU, whatever else the machine is doing.
+    const cpuPerEvent = +(((await cpuMs(pid)) - cpuBefore) / Number(processing.processed)).toFixed(2);
     const left = await pendingDeliveries(bed);
     results['ingest: backlog processed and routed after the load stopped, s'] =
       drainedAfter === null
@@ -410,15 +416,26 @@ export async function ingestScenario(results: Record<string, unknown>, checks: C
         : +drainedAfter.toFixed(1);
     results['ingest: deliveries processed per second (first received to last processed)'] =
       processedPerSecond;
+    results['ingest: CPU of the Parley process per event (ack, processing, routing), ms'] = cpuPerEvent;
 
-    // Nothing lost: every acknowledged mid is exactly one stored message, and nothing else is stored.
+    // Nothing lost: every acknowledged mid is one stored message or, when the backlog outlasted the
+    // wait, still inside a stored delivery waiting to be processed (durable, so not lost).
+    const midNumber = (mid: string) => Number(mid.slice('m_bench_'.length));
     const stored = await rows<{ mid: string; n: number }>(
       bed.db,
       "SELECT mid, COUNT(*) AS n FROM messages WHERE direction = 'INBOUND' GROUP BY mid",
     );
-    const storedNs = new Set(stored.map((m) => Number(m.mid.slice('m_bench_'.length))));
+    const storedNs = new Set(stored.map((m) => midNumber(m.mid)));
     const duplicated = stored.filter((m) => Number(m.n) > 1).length;
-    const missing = [...acked].filter((n) => !storedNs.has(n)).length;
+    const waiting = new Set<number>();
+    for (const { body } of await rows<{ body: Buffer }>(
+      bed.db,
+      "SELECT body FROM webhook_deliveries WHERE status = 'PENDING'",
+    )) {
+      for (const [, mid] of body.toString('utf8').matchAll(/"mid":"([^"]+)"/g)) waiting.add(midNumber(mid));
+    }
+    const notStored = [...acked].filter((n) => !storedNs.has(n));
+    const lost = notStored.filter((n) => !waiting.has(n)).length;
     const statuses = await rows<{ status: string; n: number }>(
       bed.db,
       'SELECT status, COUNT(*) AS n FROM interactions GROUP BY status',
@@ -427,8 +444,9 @@ export async function ingestScenario(results: Record<string, unknown>, checks: C
     results['ingest: messages'] = {
       posted: built,
       acknowledged: acked.size,
-      stored: stored.length,
-      missing,
+      storedAsMessages: stored.length,
+      stillInPendingDeliveries: notStored.length - lost,
+      lost,
       duplicated,
       errors,
       retriedDeliveries: await retried(bed),
@@ -465,9 +483,10 @@ export async function ingestScenario(results: Record<string, unknown>, checks: C
     checks.push(
       check(
         'nothing lost (each acknowledged mid stored once)',
-        '0 missing, 0 duplicated',
-        `${missing} missing, ${duplicated} duplicated of ${acked.size}${left ? `, ${left} not processed yet` : ''}`,
-        missing === 0 && duplicated === 0 && left === 0,
+        '0 lost, 0 duplicated',
+        `${lost} lost, ${duplicated} duplicated of ${acked.size}` +
+          (notStored.length > lost ? ` (${notStored.length - lost} still waiting in stored deliveries)` : ''),
+        lost === 0 && duplicated === 0,
       ),
     );
     checks.push(
@@ -560,8 +579,12 @@ export async function pushScenario(results: Record<string, unknown>, checks: Che
     });
     await eventually(async () => (await inboxSubscriptions(bed)) >= PUSH_AGENTS, 30_000);
     await setAvailable(bed, tokens);
+    // Going AVAILABLE routes each agent's campaigns: let that settle before measuring.
+    await eventually(() => routingIdle(bed), 60_000);
 
     const secret = bed.environment.env.FACEBOOK_APP_SECRET;
+    const pid = bed.parley.child.pid!;
+    const cpuBefore = await cpuMs(pid);
     const loop = monitorEventLoopDelay({ resolution: 5 });
     loop.enable();
     const acks = await paced(
@@ -578,6 +601,7 @@ export async function pushScenario(results: Record<string, unknown>, checks: Che
       () => undefined,
     );
     loop.disable();
+    const cpuPerChat = +(((await cpuMs(pid)) - cpuBefore) / total).toFixed(2);
     const latencies = measured.filter((i) => offeredAt[i] !== undefined).map((i) => offeredAt[i] - sentAt[i]);
     const notOffered = measured.length - latencies.length;
     const push = summary(latencies);
@@ -595,6 +619,7 @@ export async function pushScenario(results: Record<string, unknown>, checks: Che
       closed: work.closed,
       problems: work.trouble.length,
     };
+    results['push: CPU of the Parley process per chat (webhook to offer, accept, close), ms'] = cpuPerChat;
     results['push: event-loop delay of the bench process itself, p99 ms'] = +(
       loop.percentile(99) / 1e6
     ).toFixed(1);

@@ -9,6 +9,7 @@
 //
 // BENCH_ONLY=api,ingest,push,sockets runs some of them (all by default).
 import { writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createUser, gql, login, subscribe, wsClient } from '../test/support/graphql.js';
 import { freePort, startServerProcess } from '../test/support/processes.js';
@@ -257,12 +258,20 @@ async function main() {
   if (unknown?.length) throw new Error(`BENCH_ONLY: unknown ${unknown.join(', ')}`);
   const results: Record<string, unknown> = {};
   const checks: Check[] = [];
+  // Everything shares this machine; what else ran on it is part of the numbers.
+  const machine = {
+    cpus: `${cpus().length} x ${cpus()[0]?.model ?? 'unknown'}`,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    loadAverageAtStart: loadavg().map((l) => +l.toFixed(1)),
+  };
   for (const [name, scenario] of Object.entries(SCENARIOS)) {
     if (only && !only.includes(name)) continue;
     const started = performance.now();
     await scenario(results, checks);
     console.log(`bench: ${name} done in ${Math.round((performance.now() - started) / 1000)} s`);
   }
+
+  results.machine = { ...machine, loadAverageAtEnd: loadavg().map((l) => +l.toFixed(1)) };
 
   console.log('\nParley benchmark (load generator, Parley, MariaDB and Redis on one machine)\n');
   for (const [name, value] of Object.entries(results))
