@@ -1,4 +1,4 @@
-import { createConnection } from 'mysql2/promise';
+import { createConnection, createPool, type Pool } from 'mysql2/promise';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { ALL_MIGRATIONS } from '../../../../migrations/index.js';
 
@@ -63,6 +63,24 @@ export async function openDataSource(options: DataSourceOptions): Promise<DataSo
   return dataSource;
 }
 type UtcSession = { query(sql: string): unknown };
+
+/**
+ * A small pool of its own, with the data source's settings and UTC sessions: for a statement that
+ * must never queue for a connection behind the rest of the process (the webhook's acknowledgement).
+ * Connections open on demand; `end()` closes them.
+ */
+export function openPool(url: string, connectionLimit: number): Pool {
+  const pool = createPool({
+    ...parseDatabaseUrl(url),
+    connectionLimit,
+    charset: 'utf8mb4_unicode_ci',
+    timezone: 'Z',
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+  });
+  pool.on('connection', (connection: UtcSession) => void connection.query("SET time_zone = '+00:00'"));
+  return pool;
+}
 
 /**
  * Runs pending migrations under a MySQL named lock: several instances starting together

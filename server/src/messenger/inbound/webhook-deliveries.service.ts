@@ -3,12 +3,15 @@ import {
   Injectable,
   Logger,
   type OnApplicationBootstrap,
+  type OnApplicationShutdown,
   type OnModuleDestroy,
 } from '@nestjs/common';
+import type { Pool, ResultSetHeader } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
 import { parseWebhookBytes, type WebhookEvent } from '@parley/libs/messenger/webhook-events.js';
 import { type AppConfig, rolesIncludeWorker } from '../../infrastructure/config/config.js';
 import { APP_CONFIG } from '../../infrastructure/config/config.module.js';
+import { openPool } from '../../infrastructure/database/database.js';
 import { ErrorCode, ParleyError } from '../../infrastructure/errors/parley-error.js';
 import { JobHandler } from '../../infrastructure/queues/job-handler.decorator.js';
 import { JobQueue } from '../../infrastructure/queues/job-queue.service.js';
@@ -27,6 +30,8 @@ const PURGE_EVERY_MS = 3_600_000;
 const PURGE_BATCH = 1_000;
 /** FAILED deliveries replayed per UPDATE by "replay all". */
 const REPLAY_BATCH = 500;
+/** Connections for storing webhook POSTs (one INSERT each), apart from the shared pool. */
+const ACK_CONNECTIONS = 8;
 
 export type DeliveryStatus = 'PENDING' | 'PROCESSED' | 'FAILED';
 
@@ -114,26 +119,32 @@ const reasonOf = (error: unknown) => (error instanceof Error ? error.message : S
  * wait for an admin to replay them; PROCESSED ones are purged after DELIVERY_RETENTION_DAYS.
  */
 @Injectable()
-export class WebhookDeliveries implements OnApplicationBootstrap, OnModuleDestroy {
+export class WebhookDeliveries implements OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown {
   private readonly logger = new Logger('WebhookDeliveries');
   /** Stored deliveries whose job could not be added (Redis away), retried from here every few seconds. */
   private readonly unqueued = new Set<number>();
   private retryTimer?: NodeJS.Timeout;
+  private readonly ackPool: Pool;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly jobs: JobQueue,
     private readonly inbound: InboundEvents,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.ackPool = openPool(config.databaseUrl, ACK_CONNECTIONS);
+  }
 
-  /** One INSERT (autocommit): resolves with the id once the bytes are durable. */
+  /**
+   * One INSERT (autocommit): resolves with the id once the bytes are durable. On connections of
+   * its own: from the shared pool, under a burst, the acknowledgement queued behind the delivery
+   * and routing jobs' transactions (hundreds of waiters, a third of a second per ack in the bench).
+   */
   async store(body: Buffer): Promise<number> {
-    const result = (await this.dataSource.query('INSERT INTO webhook_deliveries (body) VALUES (?)', [
-      body,
-    ])) as {
-      insertId: number | string;
-    };
+    const [result] = await this.ackPool.query<ResultSetHeader>(
+      'INSERT INTO webhook_deliveries (body) VALUES (?)',
+      [body],
+    );
     return Number(result.insertId);
   }
 
@@ -176,6 +187,11 @@ export class WebhookDeliveries implements OnApplicationBootstrap, OnModuleDestro
 
   onModuleDestroy() {
     clearTimeout(this.retryTimer);
+  }
+
+  /** After the HTTP server has stopped taking webhooks. */
+  async onApplicationShutdown() {
+    await this.ackPool.end();
   }
 
   @JobHandler(JobName.ProcessDelivery)
