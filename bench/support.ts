@@ -212,7 +212,8 @@ export async function paced(
   let scheduled = 0;
   await new Promise<void>((resolve) => {
     const tick = () => {
-      const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate));
+      // Request i is due at i / rate seconds: the first at once.
+      const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate) + 1);
       for (; scheduled < due; scheduled++) send(scheduled, started + (scheduled / rate) * 1000);
       if (scheduled >= total) resolve();
       else setTimeout(tick, 1);
