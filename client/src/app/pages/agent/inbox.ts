@@ -1,3 +1,4 @@
+import { NgTemplateOutlet } from '@angular/common';
 import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { MatIconModule } from '@angular/material/icon';
@@ -32,6 +33,7 @@ export function preview(item: Pick<InboxItem, 'lastMessage'>): string {
 @Component({
   selector: 'app-agent-inbox',
   imports: [
+    NgTemplateOutlet,
     MatButtonModule,
     MatIconModule,
     MatProgressBarModule,
