@@ -160,7 +160,11 @@ describe('agent replies', () => {
       sentBy: { username: 'ana' },
     });
 
-    const inboxEvent = await inbox.next();
+    let inboxEvent = await inbox.next();
+    // A late profile read may announce the customer's name first (UPDATED with no message).
+    while (inboxEvent.data?.inboxChanged?.kind === 'UPDATED' && !inboxEvent.data.inboxChanged.message) {
+      inboxEvent = await inbox.next();
+    }
     expect(inboxEvent.data?.inboxChanged).toMatchObject({
       kind: 'MESSAGE',
       interaction: { id: c.interactionId, firstResponseAt: expect.any(String) },
