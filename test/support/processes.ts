@@ -35,7 +35,10 @@ export async function startServerProcess(
     throw new Error('Build the server first (npm run build:server): this test runs dist/');
   }
   const listenOn = port ?? (await freePort());
-  const child = spawn(process.execPath, [BUILT_SERVER], {
+  // SERVER_NODE_ARGS: flags for the server's node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to
+  // profile a bench run (node refuses those in NODE_OPTIONS).
+  const nodeArgs = process.env.SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, BUILT_SERVER], {
     env: { ...process.env, ...env, PORT: String(listenOn) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

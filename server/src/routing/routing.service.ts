@@ -2,12 +2,15 @@
 //
 // HOW THE CAPACITY INVARIANT HOLDS (docs/routing.md#the-lock)
 //
-// Every operation that can change an agent's load in a campaign (route, accept, close, transfer in
+// Every operation that can add to an agent's load in a campaign (route, a MANUAL take, transfer in
 // or out, offer expiry, revoke, abandonment) runs in one short MySQL transaction that FIRST locks
 // that campaign's row of `campaign_routing_state` with SELECT ... FOR UPDATE (the row is created
 // lazily, INSERT IGNORE). Inside the lock it counts the loads from the tables (PENDING offers +
 // ACTIVE interactions), decides with the pure `chooseAgents`, writes offers/statuses, and commits;
-// events and jobs go out only after commit (Transactions). So:
+// events and jobs go out only after commit (Transactions). Accepting an offer and closing add no
+// load (a PENDING seat becomes an ACTIVE one; a seat is freed), so they lock only the interaction
+// and never queue behind a pass; a pass's one-statement count sees each of them wholly before or
+// wholly after. Offers are always locked after their interaction, in every path. So:
 // - operations on one campaign are serialised, across any number of processes: two routers can
 //   never both see "agent has 1 seat free" and both fill it, and two accepts of a RINGALL offer run
 //   one after the other (the second finds the offer REVOKED);
@@ -421,11 +424,19 @@ export class RoutingService {
     return this.run(async (uow) => {
       const { em } = uow;
       if (!(await this.lock(em, campaignId))) return false;
-      const offers = (await em.query(
-        `SELECT id, interactionId, userId FROM interaction_offers
-          WHERE campaignId = ? AND status = 'PENDING' AND ${where} FOR UPDATE`,
-        [campaignId, ...params],
-      )) as { id: string; interactionId: string; userId: string }[];
+      const select = (lock: string) =>
+        em.query(
+          `SELECT id, interactionId, userId FROM interaction_offers
+            WHERE campaignId = ? AND status = 'PENDING' AND ${where} ${lock}`,
+          [campaignId, ...params],
+        ) as Promise<{ id: string; interactionId: string; userId: string }[]>;
+      const seen = await select('');
+      if (!seen.length) return false;
+      // Interactions before their offers, as accept locks them (it holds no campaign lock).
+      await em.query('SELECT id FROM interactions WHERE id IN (?) ORDER BY id FOR UPDATE', [
+        [...new Set(seen.map((o) => o.interactionId))],
+      ]);
+      const offers = await select('FOR UPDATE');
       if (!offers.length) return false;
       for (const offer of offers) {
         await em.query('UPDATE interaction_offers SET status = ?, endedAt = NOW(3) WHERE id = ?', [
@@ -486,6 +497,29 @@ export class RoutingService {
     return row.campaignId === campaignId ? row : 'moved';
   }
 
+  /**
+   * Runs `work` with only the interaction's row locked: for operations that never add to a load
+   * (accepting an offer turns its seat into an ACTIVE one; closing frees one). They need not wait
+   * for the campaign's routing pass, and a pass counting loads meanwhile sees each of them either
+   * before or after its commit, with the same or a smaller count: never an agent over capacity.
+   * Every writer of offers and interactions locks the interaction first, then its offers.
+   */
+  private async withInteractionOnly<T>(
+    interactionId: string,
+    work: (uow: UnitOfWork, interaction: InteractionRow, campaign: CampaignRow) => Promise<T>,
+  ): Promise<T> {
+    return this.run(async (uow) => {
+      const [interaction] = (await uow.em.query(
+        `SELECT id, campaignId, contactId, agentId, status, queuedAt, lastCustomerMessageAt, excludedUserIds
+           FROM interactions WHERE id = ? FOR UPDATE`,
+        [interactionId],
+      )) as InteractionRow[];
+      if (!interaction) throw ParleyError.notFound('Interaction', interactionId);
+      const campaign = (await this.campaign(uow.em, interaction.campaignId))!;
+      return work(uow, interaction, campaign);
+    });
+  }
+
   /** Runs `work` with the interaction's campaign and the interaction locked (retrying after a move). */
   private async withInteraction<T>(
     interactionId: string,
@@ -510,72 +544,94 @@ export class RoutingService {
    * QUEUED interaction directly, if eligible (capacity counts).
    */
   async accept(userId: string, interactionId: string): Promise<void> {
-    await this.withInteraction(interactionId, async (uow, interaction, campaign) => {
-      const { em } = uow;
-      const [membership] = (await em.query(
-        'SELECT position FROM campaign_members WHERE campaignId = ? AND userId = ?',
-        [campaign.id, userId],
-      )) as { position: number }[];
-      if (interaction.status === 'ACTIVE' && interaction.agentId === userId) return; // already theirs
-      if (campaign.strategy === RoutingStrategy.MANUAL && interaction.status === 'QUEUED') {
-        if (!membership) throw ParleyError.forbidden('You are not a member of this campaign');
-        const now = await this.now(em);
-        const me = (await this.candidates(em, campaign, now)).find((c) => c.userId === userId)!;
-        const can = eligibility(me, campaign);
-        if (!can.eligible) {
-          throw new ParleyError(ErrorCode.CONFLICT, `You cannot take this interaction now: ${can.reason}`, {
-            reason: can.reason,
-          });
-        }
-        await em.query(
-          "UPDATE interactions SET status = 'ACTIVE', agentId = ?, assignedAt = NOW(3) WHERE id = ?",
-          [userId, interaction.id],
-        );
-        this.inbox(uow, userId, interaction.id, 'ASSIGNED');
-        return;
-      }
-      const [offer] = (await em.query(
-        `SELECT id FROM interaction_offers
-          WHERE interactionId = ? AND userId = ? AND status = 'PENDING' FOR UPDATE`,
-        [interaction.id, userId],
-      )) as { id: string }[];
-      if (!offer) {
-        if (!membership) throw ParleyError.forbidden('This interaction was not offered to you');
-        const why =
-          interaction.status === 'ACTIVE' || interaction.status === 'CLOSED'
-            ? 'it was already taken'
-            : interaction.status === 'OFFERED'
-              ? 'it is offered to someone else'
-              : 'it is not offered to you (the offer may have timed out)';
-        throw new ParleyError(ErrorCode.CONFLICT, `You cannot accept this interaction: ${why}`);
-      }
-      await em.query("UPDATE interaction_offers SET status = 'ACCEPTED', endedAt = NOW(3) WHERE id = ?", [
-        offer.id,
-      ]);
-      const others = (await em.query(
-        "SELECT id, userId FROM interaction_offers WHERE interactionId = ? AND status = 'PENDING' FOR UPDATE",
-        [interaction.id],
-      )) as { id: string; userId: string }[];
-      for (const other of others) {
-        await em.query("UPDATE interaction_offers SET status = 'REVOKED', endedAt = NOW(3) WHERE id = ?", [
-          other.id,
-        ]);
-        this.inbox(uow, other.userId, interaction.id, 'REVOKED');
+    // Taking an offer adds no load: only the interaction is locked. Taking a QUEUED chat of a MANUAL
+    // campaign does, so that one goes again under the campaign's lock.
+    const taken = await this.withInteractionOnly(
+      interactionId,
+      async (uow, interaction, campaign): Promise<'needs-campaign-lock' | 'done'> => {
+        if (campaign.strategy === RoutingStrategy.MANUAL && interaction.status === 'QUEUED')
+          return 'needs-campaign-lock';
+        await this.acceptIn(uow, interaction, campaign, userId);
+        return 'done';
+      },
+    );
+    if (taken === 'needs-campaign-lock') {
+      await this.withInteraction(interactionId, (uow, interaction, campaign) =>
+        this.acceptIn(uow, interaction, campaign, userId),
+      );
+    }
+  }
+
+  private async acceptIn(
+    uow: UnitOfWork,
+    interaction: InteractionRow,
+    campaign: CampaignRow,
+    userId: string,
+  ): Promise<void> {
+    const { em } = uow;
+    const [membership] = (await em.query(
+      'SELECT position FROM campaign_members WHERE campaignId = ? AND userId = ?',
+      [campaign.id, userId],
+    )) as { position: number }[];
+    if (interaction.status === 'ACTIVE' && interaction.agentId === userId) return; // already theirs
+    if (campaign.strategy === RoutingStrategy.MANUAL && interaction.status === 'QUEUED') {
+      if (!membership) throw ParleyError.forbidden('You are not a member of this campaign');
+      const now = await this.now(em);
+      const me = (await this.candidates(em, campaign, now)).find((c) => c.userId === userId)!;
+      const can = eligibility(me, campaign);
+      if (!can.eligible) {
+        throw new ParleyError(ErrorCode.CONFLICT, `You cannot take this interaction now: ${can.reason}`, {
+          reason: can.reason,
+        });
       }
       await em.query(
         "UPDATE interactions SET status = 'ACTIVE', agentId = ?, assignedAt = NOW(3) WHERE id = ?",
         [userId, interaction.id],
       );
-      if (campaign.strategy === RoutingStrategy.RRMEMORY && membership) {
-        await em.query(
-          'UPDATE campaign_routing_state SET lastAssignedUserId = ?, lastAssignedPosition = ? WHERE campaignId = ?',
-          [userId, membership.position, campaign.id],
-        );
-      }
       this.inbox(uow, userId, interaction.id, 'ASSIGNED');
-      // Revoked RINGALL seats freed capacity of the others.
-      if (others.length) uow.enqueue(JobName.RouteCampaign, { campaignId: campaign.id });
-    });
+      return;
+    }
+    const [offer] = (await em.query(
+      `SELECT id FROM interaction_offers
+        WHERE interactionId = ? AND userId = ? AND status = 'PENDING' FOR UPDATE`,
+      [interaction.id, userId],
+    )) as { id: string }[];
+    if (!offer) {
+      if (!membership) throw ParleyError.forbidden('This interaction was not offered to you');
+      const why =
+        interaction.status === 'ACTIVE' || interaction.status === 'CLOSED'
+          ? 'it was already taken'
+          : interaction.status === 'OFFERED'
+            ? 'it is offered to someone else'
+            : 'it is not offered to you (the offer may have timed out)';
+      throw new ParleyError(ErrorCode.CONFLICT, `You cannot accept this interaction: ${why}`);
+    }
+    await em.query("UPDATE interaction_offers SET status = 'ACCEPTED', endedAt = NOW(3) WHERE id = ?", [
+      offer.id,
+    ]);
+    const others = (await em.query(
+      "SELECT id, userId FROM interaction_offers WHERE interactionId = ? AND status = 'PENDING' FOR UPDATE",
+      [interaction.id],
+    )) as { id: string; userId: string }[];
+    for (const other of others) {
+      await em.query("UPDATE interaction_offers SET status = 'REVOKED', endedAt = NOW(3) WHERE id = ?", [
+        other.id,
+      ]);
+      this.inbox(uow, other.userId, interaction.id, 'REVOKED');
+    }
+    await em.query(
+      "UPDATE interactions SET status = 'ACTIVE', agentId = ?, assignedAt = NOW(3) WHERE id = ?",
+      [userId, interaction.id],
+    );
+    if (campaign.strategy === RoutingStrategy.RRMEMORY && membership) {
+      await em.query(
+        'UPDATE campaign_routing_state SET lastAssignedUserId = ?, lastAssignedPosition = ? WHERE campaignId = ?',
+        [userId, membership.position, campaign.id],
+      );
+    }
+    this.inbox(uow, userId, interaction.id, 'ASSIGNED');
+    // Revoked RINGALL seats freed capacity of the others.
+    if (others.length) uow.enqueue(JobName.RouteCampaign, { campaignId: campaign.id });
   }
 
   private mayHandle(principal: Principal, interaction: InteractionRow): boolean {
@@ -589,7 +645,8 @@ export class RoutingService {
     if (text && text.length > DISPOSITION_MAX) {
       throw ParleyError.badInput('disposition', `must be at most ${DISPOSITION_MAX} characters`);
     }
-    await this.withInteraction(interactionId, async (uow, interaction, campaign) => {
+    // Closing frees a seat and adds none: the interaction's lock is enough (see withInteractionOnly).
+    await this.withInteractionOnly(interactionId, async (uow, interaction, campaign) => {
       if (!this.mayHandle(principal, interaction)) {
         throw ParleyError.forbidden('Only the agent handling this interaction can close it');
       }
