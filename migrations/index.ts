@@ -9,6 +9,7 @@ import { AfterHours1764058300000 } from './1764058300000-after-hours.js';
 import { QueuePosition1764058400000 } from './1764058400000-queue-position.js';
 import { DeliveryUpkeep1764058500000 } from './1764058500000-delivery-upkeep.js';
 import { OutboundSending1764058600000 } from './1764058600000-outbound-sending.js';
+import { AgentCounters1764058700000 } from './1764058700000-agent-counters.js';
 
 /** Every migration in order; listed explicitly so bundlers, tests and the built server agree. */
 export const ALL_MIGRATIONS = [
@@ -23,4 +24,5 @@ export const ALL_MIGRATIONS = [
   QueuePosition1764058400000,
   DeliveryUpkeep1764058500000,
   OutboundSending1764058600000,
+  AgentCounters1764058700000,
 ];

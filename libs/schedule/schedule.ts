@@ -47,8 +47,14 @@ export function parseTime(value: string): number | null {
 
 /** Whether the runtime's time-zone database knows this IANA zone (e.g. `Europe/Madrid`, `UTC`). */
 export function isValidTimeZone(zone: string): boolean {
-  return typeof zone === 'string' && zone.length > 0 && IANAZone.isValidZone(zone);
+  if (typeof zone !== 'string' || zone.length === 0) return false;
+  if (validZones.has(zone)) return true;
+  // Luxon builds an Intl formatter per check: routing asks on every pass, so valid answers are kept.
+  const valid = IANAZone.isValidZone(zone);
+  if (valid && validZones.size < 1_000) validZones.add(zone);
+  return valid;
 }
+const validZones = new Set<string>();
 
 /** The zone's own spelling when only the letter case differs (`europe/madrid` -> `Europe/Madrid`). */
 export function normalizeTimeZone(zone: string): string {

@@ -452,6 +452,54 @@ describe('routing', () => {
     await eventually(async () => (await statusOf(lonely)) === 'ABANDONED', 8_000);
   });
 
+  it('LEASTRECENT offers to whoever finished here longest ago, FEWESTCALLS to whoever completed fewest today', async () => {
+    await settings({
+      strategy: 'LEASTRECENT',
+      maxInteractionsPerAgent: 1,
+      thresholds: { serviceLevelSeconds: 30, dropoutSeconds: 300, chatTimeSeconds: 900, acdMaxWaiting: 10 },
+    });
+    await presence('eve', 'OFFLINE');
+    await presence('ana', 'AVAILABLE');
+    await presence('ben', 'AVAILABLE');
+    const DECISION = `query($id: ID!) { routingDecisions(interactionId: $id) { chosenUserIds candidates { userId eligible completedToday } } }`;
+    /** A new chat is offered, accepted and closed: who got it, and the decision that chose them. */
+    const serve = async (customer: string) => {
+      const id = await customerWrites(customer);
+      const holder = await eventually(async () => {
+        const [rows] = (await db.query(
+          "SELECT userId FROM interaction_offers WHERE interactionId = ? AND status = 'PENDING'",
+          [id],
+        )) as unknown as [{ userId: string }[]];
+        return rows[0]?.userId;
+      });
+      const agent = Object.values(agents).find((a) => a.id === holder)!;
+      expect((await call(ACCEPT, { id }, agent.token)).errors).toBeUndefined();
+      expect((await call(CLOSE, { id }, agent.token)).errors).toBeUndefined();
+      const [decision] = (await call(DECISION, { id })).data!.routingDecisions as {
+        chosenUserIds: string[];
+        candidates: { userId: string; eligible: boolean; completedToday: number }[];
+      }[];
+      return { who: agent.username, decision };
+    };
+    // Whoever just finished goes to the back: the two alternate.
+    const order = [];
+    for (const name of ['Lea', 'Lou', 'Lia']) order.push((await serve(name)).who);
+    expect(order[0]).not.toBe(order[1]);
+    expect(order[2]).toBe(order[0]);
+
+    await settings({ strategy: 'FEWESTCALLS' });
+    const first = await serve('Max');
+    const counts = (d: typeof first.decision) =>
+      new Map(d.candidates.filter((c) => c.eligible).map((c) => [c.userId, c.completedToday]));
+    const before = counts(first.decision);
+    const chosen = first.decision.chosenUserIds[0];
+    expect(before.get(chosen)).toBe(Math.min(...before.values()));
+    // The close just made counts in the next decision.
+    const after = counts((await serve('Mia')).decision);
+    expect(after.get(chosen)).toBe(before.get(chosen)! + 1);
+    for (const f of Object.values(feeds)) f.events.length = 0;
+  });
+
   it('inboxChanged is FORBIDDEN for an API key', async () => {
     const q = `mutation { createApiKey(name: "tool", role: AGENT) { key } }`;
     const key = (await call(q, {})).data!.createApiKey.key;

@@ -32,7 +32,7 @@ import { type AgentCandidate, eligibility, Presence } from '@parley/libs/routing
 import { chooseAgents, type RoutingDecision } from '@parley/libs/routing/choose.js';
 import { abandonAt, isAbandoned, queueOrder } from '@parley/libs/routing/queue.js';
 import { Channel, RoutingStrategy } from '@parley/libs/shared/campaigns.js';
-import { openedAt, type ScheduleRange } from '@parley/libs/schedule/schedule.js';
+import { isValidTimeZone, openedAt, type ScheduleRange } from '@parley/libs/schedule/schedule.js';
 import { Role } from '@parley/libs/shared/roles.js';
 import { InboxChanged, type InboxEventKindName, InteractionQueued } from '../events/catalogue.js';
 import type { Principal } from '../infrastructure/access/access.js';
@@ -90,6 +90,12 @@ const isRetryable = (error: unknown): boolean => {
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The campaign's local date of `at` (yyyy-MM-dd), UTC's for a zone that no longer exists. */
+function localDay(at: Date, timezone: string): string {
+  const local = DateTime.fromJSDate(at).setZone(isValidTimeZone(timezone) ? timezone : 'UTC');
+  return local.toISODate()!;
+}
 
 @Injectable()
 export class RoutingService {
@@ -156,49 +162,43 @@ export class RoutingService {
 
   /**
    * Every member of the campaign as routing sees them now, loads counted from the tables (PENDING
-   * offers + ACTIVE interactions in this campaign). Only correct inside the campaign's lock.
+   * offers + ACTIVE interactions in this campaign), LEASTRECENT's and FEWESTCALLS's figures from
+   * campaign_agent_counters (kept by close). Only correct inside the campaign's lock.
    */
   private async candidates(em: EntityManager, campaign: CampaignRow, now: Date): Promise<AgentCandidate[]> {
     const members = (await em.query(
-      `SELECT m.userId, m.penalty, m.position, u.presence, u.active
-         FROM campaign_members m JOIN users u ON u.id = m.userId
+      `SELECT m.userId, m.penalty, m.position, u.presence, u.active, k.lastEndedAt,
+              IF(k.completedDay = ?, k.completedOnDay, 0) AS completedToday,
+              EXISTS (SELECT 1 FROM campaign_members v JOIN campaigns vc ON vc.id = v.campaignId
+                       WHERE v.userId = m.userId AND vc.channel = 'VOICE') AS receives
+         FROM campaign_members m
+         JOIN users u ON u.id = m.userId
+         LEFT JOIN campaign_agent_counters k ON k.campaignId = m.campaignId AND k.userId = m.userId
         WHERE m.campaignId = ?`,
-      [campaign.id],
-    )) as { userId: string; penalty: number; position: number; presence: Presence; active: number }[];
+      [localDay(now, campaign.timezone), campaign.id],
+    )) as {
+      userId: string;
+      penalty: number;
+      position: number;
+      presence: Presence;
+      active: number;
+      lastEndedAt: Date | null;
+      completedToday: number | string;
+      receives: number;
+    }[];
     if (!members.length) return [];
-    const ids = members.map((m) => m.userId);
-    const voice = (await em.query(
-      `SELECT DISTINCT m.userId FROM campaign_members m JOIN campaigns c ON c.id = m.campaignId
-        WHERE c.channel = 'VOICE' AND m.userId IN (?)`,
-      [ids],
-    )) as { userId: string }[];
-    const receiving = new Set(voice.map((v) => v.userId));
     const loads = await this.loads(em, campaign.id);
-    let startOfDay: Date;
-    try {
-      startOfDay = DateTime.fromJSDate(now).setZone(campaign.timezone).startOf('day').toJSDate();
-    } catch {
-      startOfDay = DateTime.fromJSDate(now).toUTC().startOf('day').toJSDate();
-    }
-    const history = (await em.query(
-      `SELECT agentId, MAX(closedAt) AS lastEndedAt, SUM(closedAt >= ?) AS completedToday
-         FROM interactions
-        WHERE campaignId = ? AND status = 'CLOSED' AND agentId IN (?)
-        GROUP BY agentId`,
-      [startOfDay, campaign.id, ids],
-    )) as { agentId: string; lastEndedAt: Date | null; completedToday: string | number | null }[];
-    const byAgent = new Map(history.map((h) => [h.agentId, h]));
     return members.map((m) => ({
       userId: m.userId,
       // A deactivated user takes nothing, whatever presence they were left with.
       presence: m.active ? m.presence : Presence.OFFLINE,
       isMember: true,
-      receivesInteractions: receiving.has(m.userId),
+      receivesInteractions: Boolean(m.receives),
       load: loads.get(m.userId) ?? 0,
       penalty: m.penalty,
       position: m.position,
-      lastEndedAt: byAgent.get(m.userId)?.lastEndedAt ?? null,
-      completedToday: Number(byAgent.get(m.userId)?.completedToday ?? 0),
+      lastEndedAt: m.lastEndedAt,
+      completedToday: Number(m.completedToday),
     }));
   }
 
@@ -660,6 +660,19 @@ export class RoutingService {
         "UPDATE interactions SET status = 'CLOSED', closedAt = NOW(3), disposition = ? WHERE id = ?",
         [text, interaction.id],
       );
+      if (interaction.agentId) {
+        // The agent's figures for LEASTRECENT and FEWESTCALLS; a new local day starts the count
+        // again (MariaDB assigns left to right: the count reads the old completedDay).
+        await uow.em.query(
+          `INSERT INTO campaign_agent_counters (campaignId, userId, lastEndedAt, completedDay, completedOnDay)
+           VALUES (?, ?, NOW(3), ?, 1)
+           ON DUPLICATE KEY UPDATE
+             completedOnDay = IF(completedDay = VALUES(completedDay), completedOnDay + 1, 1),
+             completedDay = VALUES(completedDay),
+             lastEndedAt = GREATEST(COALESCE(lastEndedAt, VALUES(lastEndedAt)), VALUES(lastEndedAt))`,
+          [campaign.id, interaction.agentId, localDay(new Date(), campaign.timezone)],
+        );
+      }
       if (interaction.agentId) this.inbox(uow, interaction.agentId, interaction.id, 'CLOSED');
       uow.enqueue(JobName.RouteCampaign, { campaignId: campaign.id });
     });
