@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { unpackCandidates } from '@parley/libs/routing/decision-record.js';
 import { Role } from '@parley/libs/shared/roles.js';
 import type { Principal } from '../infrastructure/access/access.js';
 import { ParleyError } from '../infrastructure/errors/parley-error.js';
@@ -267,16 +268,12 @@ export class InteractionsService {
          FROM routing_decisions WHERE interactionId = ? ORDER BY decidedAt, id`,
       [interactionId],
     )) as (Omit<RoutingDecisionModel, 'candidates' | 'chosenUserIds'> & {
-      candidates: string | RoutingDecisionModel['candidates'];
+      candidates: string | Parameters<typeof unpackCandidates>[0];
       chosenUserIds: string | string[];
     })[];
     return rows.map((r) => ({
       ...r,
-      candidates: json(r.candidates).map((c) => ({
-        ...c,
-        why: c.why ?? null,
-        lastEndedAt: c.lastEndedAt ? new Date(c.lastEndedAt) : null,
-      })),
+      candidates: unpackCandidates(json(r.candidates)).map((c) => ({ ...c, why: c.why ?? null })),
       chosenUserIds: json(r.chosenUserIds),
     }));
   }

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { CandidateRecord } from '@parley/libs/routing/choose.js';
+import type { PackedCandidates } from '@parley/libs/routing/decision-record.js';
 
 /** One routing decision as `chooseAgents` made it: who was considered, who was chosen, and why. */
 @Entity('routing_decisions')
@@ -17,8 +17,9 @@ export class RoutingDecisionEntity {
   @Column({ type: 'varchar', length: 20 })
   strategy!: string;
 
+  /** Packed (libs/routing/decision-record); decisions made before packing hold the objects. */
   @Column({ type: 'json' })
-  candidates!: CandidateRecord[];
+  candidates!: PackedCandidates;
 
   @Column({ type: 'json' })
   chosenUserIds!: string[];

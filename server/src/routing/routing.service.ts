@@ -30,6 +30,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type AgentCandidate, eligibility, Presence } from '@parley/libs/routing/agents.js';
 import { chooseAgents, type RoutingDecision } from '@parley/libs/routing/choose.js';
+import { packCandidates } from '@parley/libs/routing/decision-record.js';
 import { abandonAt, isAbandoned, queueOrder } from '@parley/libs/routing/queue.js';
 import { Channel, RoutingStrategy } from '@parley/libs/shared/campaigns.js';
 import { isValidTimeZone, openedAt, type ScheduleRange } from '@parley/libs/schedule/schedule.js';
@@ -234,7 +235,7 @@ export class RoutingService {
         interactionId,
         campaignId,
         d.strategy,
-        JSON.stringify(d.candidates),
+        JSON.stringify(packCandidates(d.candidates)),
         JSON.stringify(d.chosen),
         d.reason.slice(0, 1000),
       ],
