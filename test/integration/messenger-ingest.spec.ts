@@ -517,7 +517,7 @@ describe('Messenger webhook ingest (against the simulator)', () => {
       expect((await statusOf(notPage.id)).status).toBe('FAILED');
     });
 
-    it('replays a delivery that failed halfway: the rest is applied and each message appears once', async () => {
+    it('a delivery that fails halfway is applied wholly or not at all; replayed, each message appears once', async () => {
       const { psid } = bed.sim.addCustomer(BAKERY.id, 'Halfway Failed');
       const at = Date.now();
       const message = (mid: string, text: string, ts: number) => ({
@@ -526,8 +526,8 @@ describe('Messenger webhook ingest (against the simulator)', () => {
         timestamp: ts,
         message: { mid, text },
       });
-      // The database refuses the second message (as a full disk or a bad migration would): the first is
-      // applied, the second is not, and this was the delivery's last attempt.
+      // The database refuses the second message (as a full disk or a bad migration would) on the
+      // delivery's last attempt: the first, applied in the same transaction, is rolled back with it.
       await db.query(
         "CREATE TRIGGER refuse_m_halfway_2 BEFORE INSERT ON messages FOR EACH ROW IF NEW.mid = 'm_halfway_2' THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'the disk is full'; END IF",
       );
@@ -551,8 +551,9 @@ describe('Messenger webhook ingest (against the simulator)', () => {
         events: 2,
         pageIds: [BAKERY.id],
       });
-      const contact = await contactOf(BAKERY.id, psid);
-      expect((await messagesOf(contact.id)).map((m) => m.text)).toEqual(['first half']);
+      // Nothing of it was written, not even the new customer.
+      expect(await contactOf(BAKERY.id, psid)).toBeUndefined();
+      expect(await rows("SELECT id FROM messages WHERE mid LIKE 'm_halfway_%'")).toEqual([]);
 
       const replayed = await asAdmin<{
         replayWebhookDelivery: { id: string; status: string; attempts: number };
@@ -565,6 +566,7 @@ describe('Messenger webhook ingest (against the simulator)', () => {
       });
       expect((await listed()).map((d) => d.id)).not.toContain(String(id));
       await eventually(async () => (await statusOf(id)).status === 'PROCESSED');
+      const contact = await contactOf(BAKERY.id, psid);
       expect((await messagesOf(contact.id)).map((m) => m.text)).toEqual(['first half', 'second half']);
       expect(await interactionsOf(contact.id)).toHaveLength(1);
 

@@ -47,6 +47,7 @@ import { JobName } from '../infrastructure/queues/queue-registry.js';
 export const DISPOSITION_MAX = 500;
 /** Queued interactions looked at per routing pass; the next pass (job or sweep) takes the rest. */
 const ROUTE_BATCH = 500;
+/** Runs of a routing transaction MySQL picks as a deadlock victim (everything is re-read each time). */
 const RETRIES = 6;
 
 interface CampaignRow {
@@ -84,14 +85,6 @@ interface InteractionRow {
 const parseIds = (v: string[] | string | null): string[] =>
   v == null ? [] : Array.isArray(v) ? v : (JSON.parse(v) as string[]);
 
-const isRetryable = (error: unknown): boolean => {
-  const e = error as { errno?: number; driverError?: { errno?: number } };
-  const errno = e?.errno ?? e?.driverError?.errno;
-  return errno === 1213 || errno === 1205; // deadlock, lock wait timeout
-};
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** The campaign's local date of `at` (yyyy-MM-dd), UTC's for a zone that no longer exists. */
 function localDay(at: Date, timezone: string): string {
   const local = DateTime.fromJSDate(at).setZone(isValidTimeZone(timezone) ? timezone : 'UTC');
@@ -114,15 +107,8 @@ export class RoutingService {
    * the QUEUED interactions a pass selects FOR UPDATE only stopped ingest from inserting new chats
    * into that campaign until the pass committed (every ingest worker waiting on every pass).
    */
-  private async run<T>(work: (uow: UnitOfWork) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.transactions.run(work, { isolation: 'READ COMMITTED' });
-      } catch (error) {
-        if (!isRetryable(error) || attempt >= RETRIES) throw error;
-        await sleep(10 * attempt + Math.random() * 20);
-      }
-    }
+  private run<T>(work: (uow: UnitOfWork) => Promise<T>): Promise<T> {
+    return this.transactions.run(work, { isolation: 'READ COMMITTED', retries: RETRIES - 1 });
   }
 
   /**

@@ -25,6 +25,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * backoff in the background. Nothing here ever throws: a write that committed answers what it
  * stored, whatever Redis is doing.
  */
+/** MySQL chose this transaction as a deadlock victim (1213), or a lock wait timed out (1205). */
+export const isLockConflict = (error: unknown): boolean => {
+  const e = error as { errno?: number; driverError?: { errno?: number } };
+  const errno = e?.errno ?? e?.driverError?.errno;
+  return errno === 1213 || errno === 1205;
+};
+
 @Injectable()
 export class AfterCommitEffects {
   private readonly logger = new Logger('AfterCommit');
@@ -86,30 +93,41 @@ export class Transactions {
 
   /**
    * `isolation` other than MySQL's REPEATABLE READ is for a transaction that must not take gap
-   * locks (READ COMMITTED): it costs one more statement, so only where it matters.
+   * locks (READ COMMITTED): it costs one more statement, so only where it matters. `retries`: how
+   * many times `work` runs again, from the start, when MySQL picks the transaction as a deadlock
+   * victim or a lock wait times out (its effects are those of the attempt that commits).
    */
   async run<T>(
     work: (uow: UnitOfWork) => Promise<T>,
-    options: { isolation?: IsolationLevel } = {},
+    options: { isolation?: IsolationLevel; retries?: number } = {},
   ): Promise<T> {
-    const pending: AfterCommitEffect[] = [];
-    const inTransaction = (em: EntityManager) =>
-      work({
-        em,
-        publish: (event, payload) => {
-          // Checked now, so a malformed payload fails the write rather than vanishing later.
-          const valid = event.schema.parse(payload);
-          pending.push({ label: `publish ${event.name}`, run: () => this.bus.publish(event, valid) });
-        },
-        enqueue: (job, data, options) =>
-          pending.push({ label: `enqueue ${job}`, run: () => this.jobs.add(job, data, options) }),
-        afterCommit: (effect) => pending.push(effect),
-      });
-    const result = options.isolation
-      ? await this.dataSource.transaction(options.isolation, inTransaction)
-      : await this.dataSource.transaction(inTransaction);
-    await this.effects.run(pending);
-    return result;
+    for (let attempt = 0; ; attempt++) {
+      const pending: AfterCommitEffect[] = [];
+      const inTransaction = (em: EntityManager) =>
+        work({
+          em,
+          publish: (event, payload) => {
+            // Checked now, so a malformed payload fails the write rather than vanishing later.
+            const valid = event.schema.parse(payload);
+            pending.push({ label: `publish ${event.name}`, run: () => this.bus.publish(event, valid) });
+          },
+          enqueue: (job, data, options) =>
+            pending.push({ label: `enqueue ${job}`, run: () => this.jobs.add(job, data, options) }),
+          afterCommit: (effect) => pending.push(effect),
+        });
+      let result: T;
+      try {
+        result = options.isolation
+          ? await this.dataSource.transaction(options.isolation, inTransaction)
+          : await this.dataSource.transaction(inTransaction);
+      } catch (error) {
+        if (!isLockConflict(error) || attempt >= (options.retries ?? 0)) throw error;
+        await new Promise((r) => setTimeout(r, 10 * (attempt + 1) + Math.random() * 20));
+        continue;
+      }
+      await this.effects.run(pending);
+      return result;
+    }
   }
 
   /** Effects with no write of their own (a socket opened, say): same delivery and retries. */

@@ -41,18 +41,19 @@ export class ContactsService {
   ) {}
 
   /**
-   * The contact of (page, PSID), created with the placeholder name if new. INSERT … ON DUPLICATE
-   * KEY UPDATE, so workers racing on a new customer end with one row.
+   * Inside a transaction: the contact of (page, PSID), created with the placeholder name if new,
+   * and locked until the transaction ends (the upsert takes the row's exclusive lock either way).
+   * INSERT … ON DUPLICATE KEY UPDATE, so workers racing on a new customer end with one row.
    */
-  async ensure(pageId: string, psid: string): Promise<ContactRef> {
-    await this.contacts.query(
+  async ensureLocked(em: EntityManager, pageId: string, psid: string): Promise<ContactRef> {
+    await em.query(
       'INSERT INTO contacts (id, pageId, psid, name) VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE id = id',
       [randomUUID(), pageId, psid, placeholderName(psid)],
     );
-    const row = await this.contacts.findOneOrFail({
-      select: { id: true, profileFetchedAt: true },
-      where: { pageId, psid },
-    });
+    const [row] = (await em.query('SELECT id, profileFetchedAt FROM contacts WHERE pageId = ? AND psid = ?', [
+      pageId,
+      psid,
+    ])) as { id: string; profileFetchedAt: Date | null }[];
     return {
       id: row.id,
       profileStale: !row.profileFetchedAt || Date.now() - row.profileFetchedAt.getTime() > PROFILE_MAX_AGE_MS,

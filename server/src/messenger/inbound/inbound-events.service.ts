@@ -10,7 +10,7 @@ import {
   InteractionQueued,
   MessageChanged,
 } from '../../events/catalogue.js';
-import { Transactions, type UnitOfWork } from '../../infrastructure/events/after-commit.js';
+import type { UnitOfWork } from '../../infrastructure/events/after-commit.js';
 import { JobName } from '../../infrastructure/queues/queue-registry.js';
 import { type ContactRef, ContactsService } from '../contacts/contacts.service.js';
 import { announceMessages } from '../message-events.js';
@@ -42,10 +42,8 @@ interface Routed {
 }
 
 /**
- * Applies one webhook event. Each runs in one short transaction that first locks the contact row,
- * so the events of one conversation are applied one at a time whichever worker runs them; every
- * change is idempotent (dedupe by (page, mid), monotonic statuses), so a redelivery or a retried
- * job changes nothing.
+ * Applies webhook events. Every change is idempotent (dedupe by (page, mid), monotonic statuses),
+ * so a redelivery or a retried job changes nothing.
  */
 @Injectable()
 export class InboundEvents {
@@ -53,44 +51,59 @@ export class InboundEvents {
   private readonly orphanLoggedAt = new Map<string, number>();
 
   constructor(
-    private readonly transactions: Transactions,
     private readonly campaigns: CampaignsService,
     private readonly contacts: ContactsService,
   ) {}
 
-  /** `owners` caches the page lookups of one delivery. */
-  async apply(event: WebhookEvent, owners: Map<string, PageOwner> = new Map()): Promise<void> {
-    if (event.kind === 'unknown' || !event.psid) return; // kept in the raw delivery, nothing to do
-    let owner = owners.get(event.pageId);
-    if (owner === undefined) {
-      owner = await this.campaigns.findByPageId(event.pageId);
-      owners.set(event.pageId, owner);
+  /**
+   * Applies a delivery's events, in the order given, inside the caller's transaction (which also
+   * marks the delivery PROCESSED, so a delivery is applied wholly or not at all). Every contact the
+   * events concern is created if new and locked first, in one order (page, PSID), so the events of
+   * one conversation are applied one at a time whichever worker runs them, and two deliveries
+   * naming the same customers cannot deadlock. The transaction must be READ COMMITTED: looking up a
+   * conversation's open interaction that does not exist yet must not take a gap lock (under
+   * REPEATABLE READ two new customers each took one, then each one's insert waited for the other's).
+   * The unique index still refuses a second open interaction. `owners`: each page's campaign.
+   */
+  async applyAll(uow: UnitOfWork, events: readonly WebhookEvent[], owners: ReadonlyMap<string, PageOwner>) {
+    const applicable = events.filter((e) => e.kind !== 'unknown' && e.psid); // unknown: kept in the raw delivery
+    const keys = [...new Set(applicable.map((e) => `${e.pageId}\u0000${e.psid}`))].sort();
+    const contacts = new Map<string, ContactRef>();
+    for (const key of keys) {
+      const [pageId, psid] = key.split('\u0000');
+      contacts.set(key, await this.contacts.ensureLocked(uow.em, pageId, psid));
     }
-    const contact = await this.contacts.ensure(event.pageId, event.psid);
-    // READ COMMITTED: looking up a conversation's open interaction that does not exist yet must not
-    // take a gap lock. Under REPEATABLE READ two new customers whose keys fall in the same gap of
-    // the (campaignId, openContactId) index each took one, then each one's insert waited for the
-    // other's: a deadlock, and a delivery retried a second later. The contact row lock is what
-    // serialises one conversation; the unique index still refuses a second open interaction.
-    await this.transactions.run(
-      async (uow) => {
-        await this.contacts.lock(uow.em, contact.id);
-        switch (event.kind) {
-          case 'message':
-          case 'postback':
-            return this.inbound(uow, event, owner, contact);
-          case 'echo':
-            return this.echo(uow, event, owner, contact);
-          case 'delivery':
-            return this.delivered(uow, event, contact);
-          case 'read':
-            return this.read(uow, event, contact);
-          case 'reaction':
-            return this.reaction(uow, event);
-        }
-      },
-      { isolation: 'READ COMMITTED' },
-    );
+    for (const event of applicable) {
+      const contact = contacts.get(`${event.pageId}\u0000${event.psid}`)!;
+      const owner = owners.get(event.pageId) ?? null;
+      switch (event.kind) {
+        case 'message':
+        case 'postback':
+          await this.inbound(uow, event, owner, contact);
+          break;
+        case 'echo':
+          await this.echo(uow, event, owner, contact);
+          break;
+        case 'delivery':
+          await this.delivered(uow, event, contact);
+          break;
+        case 'read':
+          await this.read(uow, event, contact);
+          break;
+        case 'reaction':
+          await this.reaction(uow, event);
+          break;
+      }
+    }
+  }
+
+  /** The campaign owning each page the events are for (null: none). */
+  async owners(events: readonly WebhookEvent[]): Promise<Map<string, PageOwner>> {
+    const owners = new Map<string, PageOwner>();
+    for (const { pageId } of events) {
+      if (!owners.has(pageId)) owners.set(pageId, await this.campaigns.findByPageId(pageId));
+    }
+    return owners;
   }
 
   private async inbound(

@@ -12,11 +12,12 @@ import { parseWebhookBytes, type WebhookEvent } from '@parley/libs/messenger/web
 import { type AppConfig, rolesIncludeWorker } from '../../infrastructure/config/config.js';
 import { APP_CONFIG } from '../../infrastructure/config/config.module.js';
 import { openPool } from '../../infrastructure/database/database.js';
+import { Transactions } from '../../infrastructure/events/after-commit.js';
 import { ErrorCode, ParleyError } from '../../infrastructure/errors/parley-error.js';
 import { JobHandler } from '../../infrastructure/queues/job-handler.decorator.js';
 import { JobQueue } from '../../infrastructure/queues/job-queue.service.js';
 import { JOB_DEFINITIONS, JobName, QueueName } from '../../infrastructure/queues/queue-registry.js';
-import { InboundEvents, type PageOwner } from './inbound-events.service.js';
+import { InboundEvents } from './inbound-events.service.js';
 
 /** Processing attempts of one delivery (all job generations together) before it is FAILED. */
 export const DELIVERY_ATTEMPTS = Number(JOB_DEFINITIONS[JobName.ProcessDelivery].options.attempts);
@@ -130,6 +131,7 @@ export class WebhookDeliveries implements OnApplicationBootstrap, OnModuleDestro
     private readonly dataSource: DataSource,
     private readonly jobs: JobQueue,
     private readonly inbound: InboundEvents,
+    private readonly transactions: Transactions,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.ackPool = openPool(config.databaseUrl, ACK_CONNECTIONS);
@@ -216,14 +218,28 @@ export class WebhookDeliveries implements OnApplicationBootstrap, OnModuleDestro
     const events: WebhookEvent[] = parsed.entries
       .flatMap((entry) => entry.events)
       .sort((a, b) => a.timestamp - b.timestamp);
-    const owners = new Map<string, PageOwner>();
     try {
-      for (const event of events) await this.inbound.apply(event, owners);
-      await this.dataSource.query(
-        "UPDATE webhook_deliveries SET status = 'PROCESSED', processedAt = NOW(3), lastError = NULL WHERE id = ? AND status = 'PENDING'",
-        [deliveryId],
+      const owners = await this.inbound.owners(events);
+      // One transaction: the events and the PROCESSED mark commit together (one durable write for
+      // the delivery instead of one per event and another for the mark), and a second worker on the
+      // same delivery waits on its row, then finds it PROCESSED.
+      return await this.transactions.run(
+        async (uow) => {
+          const [locked] = (await uow.em.query(
+            'SELECT status FROM webhook_deliveries WHERE id = ? FOR UPDATE',
+            [deliveryId],
+          )) as { status: string }[];
+          if (locked?.status !== 'PENDING') return locked?.status ?? 'gone';
+          await this.inbound.applyAll(uow, events, owners);
+          await uow.em.query(
+            "UPDATE webhook_deliveries SET status = 'PROCESSED', processedAt = NOW(3), lastError = NULL WHERE id = ?",
+            [deliveryId],
+          );
+          return 'PROCESSED';
+        },
+        // Two deliveries of one customer may still deadlock on an index: run again at once.
+        { isolation: 'READ COMMITTED', retries: 3 },
       );
-      return 'PROCESSED';
     } catch (error) {
       const reason = reasonOf(error);
       this.logger.warn(`Delivery ${deliveryId} failed: ${reason}`);
