@@ -21,6 +21,7 @@ import { Redis } from 'ioredis';
 import jsonwebtoken from 'jsonwebtoken';
 import { type Connection, createConnection } from 'mysql2/promise';
 import { createHmac, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { SEED, type Simulator, startSimulator } from '../libs/messenger-simulator/simulator.js';
@@ -50,6 +51,7 @@ import {
 } from './support.js';
 
 const setting = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const DEBIAN_MARIADB_SOCKET = '/run/mysqld/mysqld.sock';
 
 /** Seconds of each load stage of the ingest scenario (and of the bare route before it). */
 const STAGE_SECONDS = setting('BENCH_INGEST_SECONDS', 5);
@@ -72,6 +74,14 @@ const PUSH_WARMUP_SECONDS = 2;
 const PUSH_LOW_RATE = setting('BENCH_PUSH_LOW_RATE', 20);
 const PUSH_LOW_SECONDS = 5;
 const IDLE_SOCKETS = setting('BENCH_IDLE_SOCKETS', 5_000);
+/**
+ * Parley reaches MariaDB through its Unix socket, as a one-machine install would (cheaper per query
+ * than TCP over loopback): Debian's, or BENCH_DB_SOCKET's; BENCH_DB_SOCKET= (empty) for TCP.
+ */
+const SOCKET =
+  process.env.BENCH_DB_SOCKET ?? (existsSync(DEBIAN_MARIADB_SOCKET) ? DEBIAN_MARIADB_SOCKET : '');
+/** BENCH_SPLIT=1: Parley as an API process and a worker process instead of one ROLE=all. */
+const SPLIT = process.env.BENCH_SPLIT === '1';
 
 /** Targets of issue 14 ("Benchmark"), for a 2-core machine. */
 const INGEST_RATIO_MIN = 0.35;
@@ -89,7 +99,10 @@ type InboxEvent = { inboxChanged: { kind: string; interaction: { id: string; con
 interface Bed {
   environment: TestEnvironment;
   sim: Simulator;
+  /** The process taking webhooks, GraphQL and sockets (ROLE=all, or api when SPLIT). */
   parley: ServerProcess;
+  /** Every Parley process (with the worker when SPLIT), for CPU and memory. */
+  pids: number[];
   db: Connection;
   redis: Redis;
   admin: string;
@@ -103,15 +116,20 @@ async function startBed(capacity: number, env: Record<string, string> = {}): Pro
   const environment = testEnvironment();
   const { FACEBOOK_APP_SECRET: appSecret, FACEBOOK_VERIFY_TOKEN: verifyToken } = environment.env;
   const sim = await startSimulator({ port: 0, appId: FACEBOOK_APP_ID, appSecret, verifyToken, seed: 'demo' });
-  const parley = await startServerProcess({
+  const parleyEnv = {
     ...environment.env,
+    ...(SOCKET ? { DATABASE_URL: `${environment.databaseUrl}?socket=${SOCKET}` } : {}),
     GRAPH_API_URL: sim.url,
     FACEBOOK_APP_ID,
     LOG_LEVEL: 'error',
     // Agents connect and leave in bulk; nobody should go OFFLINE in the middle of a measure.
     PRESENCE_GRACE_SECONDS: '600',
     ...env,
-  });
+  };
+  // SPLIT: webhooks, GraphQL and sockets on one process, jobs on another (docs/deploy.md), so
+  // acknowledging and pushing never wait behind the job backlog; else one ROLE=all process.
+  const parley = await startServerProcess({ ...parleyEnv, ...(SPLIT ? { ROLE: 'api' } : {}) });
+  const worker = SPLIT ? await startServerProcess({ ...parleyEnv, ROLE: 'worker' }) : null;
   const admin = await login(parley.baseUrl, environment.env.ADMIN_USERNAME, environment.env.ADMIN_PASSWORD);
   const campaignId = (
     await createCampaign(parley.baseUrl, admin, {
@@ -140,6 +158,7 @@ async function startBed(capacity: number, env: Record<string, string> = {}): Pro
     environment,
     sim,
     parley,
+    pids: [parley.child.pid!, ...(worker ? [worker.child.pid!] : [])],
     db,
     redis,
     admin,
@@ -150,10 +169,18 @@ async function startBed(capacity: number, env: Record<string, string> = {}): Pro
       redis.disconnect();
       await db.end();
       await stopServerProcess(parley.child);
+      if (worker) await stopServerProcess(worker.child);
       await sim.close();
       await environment.cleanup();
     },
   };
+}
+
+/** CPU milliseconds spent so far by every Parley process of the bed. */
+async function cpuOf(bed: Bed): Promise<number> {
+  let total = 0;
+  for (const pid of bed.pids) total += await cpuMs(pid);
+  return total;
 }
 
 async function rows<T>(db: Connection, sql: string, params: unknown[] = []): Promise<T[]> {
@@ -348,8 +375,7 @@ export async function ingestScenario(results: Record<string, unknown>, checks: C
     results[`ingest: bare NestJS route, ${CONNECTIONS} connections`] = baseline;
 
     const url = `${bed.parley.baseUrl}/webhooks/messenger`;
-    const pid = bed.parley.child.pid!;
-    const cpuBefore = await cpuMs(pid);
+    const cpuBefore = await cpuOf(bed);
     const loadStarted = performance.now();
     const stages: { share: number; result: PacedResult }[] = [];
     for (const share of STAGES) {
@@ -413,7 +439,7 @@ export async function ingestScenario(results: Record<string, unknown>, checks: C
     const processedPerSecond = Math.round(Number(processing.processed) / Number(processing.seconds));
     // What the Parley process spent in CPU, whatever else the machine was doing: per event (when
     // everything was processed; acks of what was not are counted too otherwise) and in cores.
-    const cpuSpent = (await cpuMs(pid)) - cpuBefore;
+    const cpuSpent = (await cpuOf(bed)) - cpuBefore;
     const cpu = {
       msPerProcessedEvent: +(cpuSpent / Number(processing.processed)).toFixed(2),
       coresUsed: +(cpuSpent / (performance.now() - loadStarted)).toFixed(2),
@@ -608,7 +634,6 @@ export async function pushScenario(results: Record<string, unknown>, checks: Che
     await eventually(() => routingIdle(bed), 60_000);
 
     const secret = bed.environment.env.FACEBOOK_APP_SECRET;
-    const pid = bed.parley.child.pid!;
     const stages = [
       { rate: PUSH_LOW_RATE, seconds: PUSH_LOW_SECONDS },
       { rate: PUSH_RATE, seconds: PUSH_SECONDS },
@@ -621,7 +646,7 @@ export async function pushScenario(results: Record<string, unknown>, checks: Che
       const psids = customers(bed.sim, total, `Newcomer${k}`);
       const sentAt: number[] = [];
       const afterId = await lastDeliveryId(bed);
-      const cpuBefore = await cpuMs(pid);
+      const cpuBefore = await cpuOf(bed);
       const started = performance.now();
       const loop = monitorEventLoopDelay({ resolution: 5 });
       loop.enable();
@@ -634,7 +659,7 @@ export async function pushScenario(results: Record<string, unknown>, checks: Che
         () => undefined,
       );
       loop.disable();
-      const cores = +(((await cpuMs(pid)) - cpuBefore) / (performance.now() - started)).toFixed(2);
+      const cores = +(((await cpuOf(bed)) - cpuBefore) / (performance.now() - started)).toFixed(2);
       const latencies = measured
         .map((psid, j) => [offeredAt.get(psid), sentAt[warmup + j]])
         .filter(([at]) => at !== undefined)
