@@ -103,9 +103,8 @@ export class RoutingService {
 
   /**
    * A transaction, retried when MySQL picks it as a deadlock victim (everything is re-read). READ
-   * COMMITTED: the campaign's lock is what serialises routing, and REPEATABLE READ's gap locks on
-   * the QUEUED interactions a pass selects FOR UPDATE only stopped ingest from inserting new chats
-   * into that campaign until the pass committed (every ingest worker waiting on every pass).
+   * COMMITTED: the campaign's lock is what serialises routing, and every statement sees what was
+   * committed before it; REPEATABLE READ's gap locks only made ingest wait for passes.
    */
   private run<T>(work: (uow: UnitOfWork) => Promise<T>): Promise<T> {
     return this.transactions.run(work, { isolation: 'READ COMMITTED', retries: RETRIES - 1 });
@@ -290,9 +289,12 @@ export class RoutingService {
       if (!opened) return 0;
       const queued = queueOrder(
         (await em.query(
+          // Not FOR UPDATE: under the campaign's lock nothing else offers, abandons or moves this
+          // campaign's QUEUED chats; ingest only stamps lastCustomerMessageAt on them, and locking
+          // up to 500 rows made every customer message to a waiting chat wait for the pass.
           `SELECT id, campaignId, contactId, agentId, status, queuedAt, lastCustomerMessageAt, excludedUserIds
              FROM interactions WHERE campaignId = ? AND status = 'QUEUED'
-            ORDER BY queuedAt, id LIMIT ${ROUTE_BATCH} FOR UPDATE`,
+            ORDER BY queuedAt, id LIMIT ${ROUTE_BATCH}`,
           [campaignId],
         )) as InteractionRow[],
       );
@@ -302,7 +304,9 @@ export class RoutingService {
       const routable: InteractionRow[] = [];
       for (const i of queued) {
         if (isAbandoned({ ...i, status: 'QUEUED', openedAt: opened }, campaign.dropoutSeconds, now))
-          await em.query("UPDATE interactions SET status = 'ABANDONED' WHERE id = ?", [i.id]);
+          await em.query("UPDATE interactions SET status = 'ABANDONED' WHERE id = ? AND status = 'QUEUED'", [
+            i.id,
+          ]);
         else routable.push(i);
       }
 
