@@ -578,6 +578,33 @@ describe('Messenger webhook ingest (against the simulator)', () => {
       expect(codeOf(await asAdmin(REPLAY, { id: 'delivery-1' }))).toBe('NOT_FOUND');
     });
 
+    it('a delivery the database refuses fails alone: the deliveries applied in a batch with it go through', async () => {
+      // Two deliveries waiting together (a burst, then a crash), so one job may take both at once.
+      const waiting = async (mid: string, text: string) => {
+        const [inserted] = (await db.query(
+          "INSERT INTO webhook_deliveries (receivedAt, body, status, attempts) VALUES (NOW(3) - INTERVAL 2 MINUTE, ?, 'PENDING', 0)",
+          [Buffer.from(metaJson(page(BAKERY.id, customerMessage(mid, text))))],
+        )) as unknown as [{ insertId: number }];
+        return inserted.insertId;
+      };
+      await db.query(
+        "CREATE TRIGGER refuse_m_poison BEFORE INSERT ON messages FOR EACH ROW IF NEW.mid = 'm_poison' THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'the disk is full'; END IF",
+      );
+      try {
+        const poison = await waiting('m_poison', 'refused');
+        const good = await waiting('m_beside_poison', 'goes through');
+        await bed.server.app.get(JobQueue).add(JobName.SweepDeliveries, {});
+        await eventually(async () => (await statusOf(good)).status === 'PROCESSED');
+        expect(await rows('SELECT text FROM messages WHERE mid = ?', ['m_beside_poison'])).toEqual([
+          { text: 'goes through' },
+        ]);
+        await eventually(async () => (await statusOf(poison)).attempts >= 1);
+        expect((await statusOf(poison)).status).toBe('PENDING');
+      } finally {
+        await db.query('DROP TRIGGER refuse_m_poison');
+      }
+    });
+
     it('replays every failed delivery at once; one that cannot be processed comes back FAILED', async () => {
       // FAILED while its page was disconnected and back again, say: nothing wrong with the body itself.
       const [inserted] = (await db.query(

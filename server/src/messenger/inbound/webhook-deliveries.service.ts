@@ -124,6 +124,13 @@ const deliveryIdOf = (id: string): number | null => (/^[1-9]\d{0,14}$/.test(id) 
 
 export const deliveryJobId = (deliveryId: number) => `delivery-${deliveryId}`;
 
+/** Deliveries applied together at most (see WebhookDeliveries.apply). */
+const DELIVERY_BATCH = 25;
+
+/** A delivery's events in Facebook's timestamp order (a stable sort keeps equal ones as sent). */
+const eventsOf = (entries: { events: WebhookEvent[] }[]): WebhookEvent[] =>
+  entries.flatMap((entry) => entry.events).sort((a, b) => a.timestamp - b.timestamp);
+
 const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 1000);
 
 /**
@@ -270,32 +277,16 @@ export class WebhookDeliveries implements OnApplicationBootstrap, OnModuleDestro
       );
       return 'FAILED';
     }
-    // Facebook's timestamps order the events of a batch (a stable sort keeps equal ones as sent).
-    const events: WebhookEvent[] = parsed.entries
-      .flatMap((entry) => entry.events)
-      .sort((a, b) => a.timestamp - b.timestamp);
     try {
-      const owners = await this.inbound.owners(events);
-      // One transaction: the events and the PROCESSED mark commit together (one durable write for
-      // the delivery instead of one per event and another for the mark), and a second worker on the
-      // same delivery waits on its row, then finds it PROCESSED.
-      return await this.transactions.run(
-        async (uow) => {
-          const [locked] = (await uow.em.query(
-            'SELECT status FROM webhook_deliveries WHERE id = ? FOR UPDATE',
-            [deliveryId],
-          )) as { status: string }[];
-          if (locked?.status !== 'PENDING') return locked?.status ?? 'gone';
-          await this.inbound.applyAll(uow, events, owners);
-          await uow.em.query(
-            "UPDATE webhook_deliveries SET status = 'PROCESSED', processedAt = NOW(3), lastError = NULL WHERE id = ?",
-            [deliveryId],
-          );
-          return 'PROCESSED';
-        },
-        // Two deliveries of one customer may still deadlock on an index: run again at once.
-        { isolation: 'READ COMMITTED', retries: 3 },
-      );
+      const batch = { size: 1 };
+      try {
+        return await this.apply(deliveryId, eventsOf(parsed.entries), DELIVERY_BATCH - 1, batch);
+      } catch (error) {
+        if (batch.size === 1) throw error;
+        // Maybe another delivery of the batch: this one alone, so a bad one fails only itself.
+        this.logger.warn(`A batch with delivery ${deliveryId} failed (${reasonOf(error)}); trying it alone`);
+        return await this.apply(deliveryId, eventsOf(parsed.entries), 0, batch);
+      }
     } catch (error) {
       const reason = reasonOf(error);
       this.logger.warn(`Delivery ${deliveryId} failed: ${reason}`);
@@ -310,6 +301,58 @@ export class WebhookDeliveries implements OnApplicationBootstrap, OnModuleDestro
         .catch(() => undefined); // MySQL away: the row stays PENDING and the sweep tries again
       throw error;
     }
+  }
+
+  /**
+   * Applies the delivery, and up to `others` more PENDING deliveries no other worker holds, in one
+   * transaction with their PROCESSED marks: a burst costs one commit per batch, not per delivery
+   * (their own jobs then find them PROCESSED). Wholly or not at all; a second worker on the same
+   * delivery waits on its row, then finds it PROCESSED. The others come oldest first (SKIP LOCKED:
+   * never waiting for another worker's), and one that is not a page delivery is left to its own job.
+   * `batch.size`: how many it took.
+   */
+  private async apply(
+    deliveryId: number,
+    events: WebhookEvent[],
+    others: number,
+    batch: { size: number },
+  ): Promise<string> {
+    return this.transactions.run(
+      async (uow) => {
+        const [locked] = (await uow.em.query(
+          'SELECT status FROM webhook_deliveries WHERE id = ? FOR UPDATE',
+          [deliveryId],
+        )) as { status: string }[];
+        if (locked?.status !== 'PENDING') return locked?.status ?? 'gone';
+        const taken = [{ id: deliveryId, events }];
+        if (others > 0) {
+          const more = (await uow.em.query(
+            // Only first attempts: one failing again and again would fail every batch it joined.
+            `SELECT id, body FROM webhook_deliveries WHERE status = 'PENDING' AND attempts = 0 AND id <> ?
+              ORDER BY id LIMIT ${others} FOR UPDATE SKIP LOCKED`,
+            [deliveryId],
+          )) as { id: number | string; body: Buffer }[];
+          for (const row of more) {
+            const parsed = parseWebhookBytes(row.body);
+            if (!parsed.ok) continue;
+            taken.push({ id: Number(row.id), events: eventsOf(parsed.entries) });
+          }
+        }
+        // In the order Facebook's deliveries arrived.
+        taken.sort((a, b) => a.id - b.id);
+        const ids = taken.map((t) => t.id);
+        const all = taken.flatMap((t) => t.events);
+        batch.size = ids.length;
+        await this.inbound.applyAll(uow, all, await this.inbound.owners(all));
+        await uow.em.query(
+          "UPDATE webhook_deliveries SET status = 'PROCESSED', processedAt = NOW(3), lastError = NULL WHERE id IN (?)",
+          [ids],
+        );
+        return 'PROCESSED';
+      },
+      // Two deliveries of one customer may still deadlock on an index: run again at once.
+      { isolation: 'READ COMMITTED', retries: 3 },
+    );
   }
 
   /**
