@@ -598,7 +598,7 @@ describe('Messenger webhook ingest (against the simulator)', () => {
         expect(await rows('SELECT text FROM messages WHERE mid = ?', ['m_beside_poison'])).toEqual([
           { text: 'goes through' },
         ]);
-        await eventually(async () => (await statusOf(poison)).attempts >= 1);
+        await eventually(async () => Number((await statusOf(poison)).attempts) >= 1);
         expect((await statusOf(poison)).status).toBe('PENDING');
       } finally {
         await db.query('DROP TRIGGER refuse_m_poison');

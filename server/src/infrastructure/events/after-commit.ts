@@ -69,7 +69,10 @@ export interface UnitOfWork {
   readonly em: EntityManager;
   /** Published once the transaction commits; never if it rolls back. */
   publish<P>(event: EventDefinition<P>, payload: P): void;
-  /** Enqueued once the transaction commits, so the job never reads a row that is not there yet. */
+  /**
+   * Enqueued once the transaction commits, so the job never reads a row that is not there yet. The
+   * same job (name, data and options) asked twice in one transaction is enqueued once.
+   */
   enqueue<J extends JobName>(
     job: J,
     data: JobPayloads[J],
@@ -103,6 +106,8 @@ export class Transactions {
   ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const pending: AfterCommitEffect[] = [];
+      // One add per identical job: a batch of messages to one campaign asks to route it many times.
+      const enqueued = new Set<string>();
       const inTransaction = (em: EntityManager) =>
         work({
           em,
@@ -111,8 +116,12 @@ export class Transactions {
             const valid = event.schema.parse(payload);
             pending.push({ label: `publish ${event.name}`, run: () => this.bus.publish(event, valid) });
           },
-          enqueue: (job, data, options) =>
-            pending.push({ label: `enqueue ${job}`, run: () => this.jobs.add(job, data, options) }),
+          enqueue: (job, data, options) => {
+            const key = JSON.stringify([job, data, options ?? null]);
+            if (enqueued.has(key)) return;
+            enqueued.add(key);
+            pending.push({ label: `enqueue ${job}`, run: () => this.jobs.add(job, data, options) });
+          },
           afterCommit: (effect) => pending.push(effect),
         });
       let result: T;

@@ -41,23 +41,41 @@ export class ContactsService {
   ) {}
 
   /**
-   * Inside a transaction: the contact of (page, PSID), created with the placeholder name if new,
-   * and locked until the transaction ends (the upsert takes the row's exclusive lock either way).
-   * INSERT … ON DUPLICATE KEY UPDATE, so workers racing on a new customer end with one row.
+   * Inside a transaction: the contacts of these (page, PSID), created with the placeholder name if
+   * new, and locked until the transaction ends (the upsert takes each row's exclusive lock either
+   * way), in (page, PSID) order so that two transactions locking some of the same never deadlock.
+   * INSERT … ON DUPLICATE KEY UPDATE, so workers racing on a new customer end with one row. Keyed
+   * by `${pageId}\u0000${psid}`.
    */
-  async ensureLocked(em: EntityManager, pageId: string, psid: string): Promise<ContactRef> {
+  async ensureLocked(
+    em: EntityManager,
+    who: { pageId: string; psid: string }[],
+  ): Promise<Map<string, ContactRef>> {
+    const key = (pageId: string, psid: string) => `${pageId}\u0000${psid}`;
+    const unique = [...new Map(who.map((c) => [key(c.pageId, c.psid), c])).entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, c]) => c);
+    const found = new Map<string, ContactRef>();
+    if (!unique.length) return found;
     await em.query(
-      'INSERT INTO contacts (id, pageId, psid, name) VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE id = id',
-      [randomUUID(), pageId, psid, placeholderName(psid)],
+      `INSERT INTO contacts (id, pageId, psid, name) VALUES ${unique.map(() => '(?, ?, ?, ?)').join(', ')}
+       ON DUPLICATE KEY UPDATE id = id`,
+      unique.flatMap((c) => [randomUUID(), c.pageId, c.psid, placeholderName(c.psid)]),
     );
-    const [row] = (await em.query('SELECT id, profileFetchedAt FROM contacts WHERE pageId = ? AND psid = ?', [
-      pageId,
-      psid,
-    ])) as { id: string; profileFetchedAt: Date | null }[];
-    return {
-      id: row.id,
-      profileStale: !row.profileFetchedAt || Date.now() - row.profileFetchedAt.getTime() > PROFILE_MAX_AGE_MS,
-    };
+    for (const pageId of new Set(unique.map((c) => c.pageId))) {
+      const rows = (await em.query(
+        'SELECT id, psid, profileFetchedAt FROM contacts WHERE pageId = ? AND psid IN (?)',
+        [pageId, unique.filter((c) => c.pageId === pageId).map((c) => c.psid)],
+      )) as { id: string; psid: string; profileFetchedAt: Date | null }[];
+      for (const row of rows) {
+        found.set(key(pageId, row.psid), {
+          id: row.id,
+          profileStale:
+            !row.profileFetchedAt || Date.now() - row.profileFetchedAt.getTime() > PROFILE_MAX_AGE_MS,
+        });
+      }
+    }
+    return found;
   }
 
   /**

@@ -35,6 +35,32 @@ interface Row {
   interactionId: string | null;
 }
 
+type InboundEvent = Of<'message'> | Of<'postback'>;
+
+/** A conversation's open interaction, as ingest needs it. */
+interface OpenInteraction {
+  id: string;
+  campaignId: string;
+  status: string;
+  agentId: string | null;
+}
+
+/** What applyAll reads once for a whole batch of events, and the customer messages it writes together. */
+interface Batch {
+  /** `contactKey(pageId, mid)` of the customer messages stored already, or earlier in the batch. */
+  mids: Set<string>;
+  /** Each writing contact's open interaction (locked) as the batch leaves it; null: none. */
+  open: Map<string, OpenInteraction | null>;
+  /** Rows of INBOUND messages not written yet (written before any other kind of event). */
+  messages: unknown[][];
+}
+
+/** One key of two strings (a page and a PSID or a mid). */
+const contactKey = (a: string, b: string) => `${a}\u0000${b}`;
+
+/** A postback without a mid (older API versions) is deduplicated by customer and time instead. */
+const midOf = (e: InboundEvent) => e.mid ?? `postback:${e.psid}:${e.timestamp}`;
+
 /** Where a customer message went: its interaction and that interaction's campaign. */
 interface Routed {
   interactionId: string;
@@ -67,20 +93,34 @@ export class InboundEvents {
    */
   async applyAll(uow: UnitOfWork, events: readonly WebhookEvent[], owners: ReadonlyMap<string, PageOwner>) {
     const applicable = events.filter((e) => e.kind !== 'unknown' && e.psid); // unknown: kept in the raw delivery
-    const keys = [...new Set(applicable.map((e) => `${e.pageId}\u0000${e.psid}`))].sort();
-    const contacts = new Map<string, ContactRef>();
-    for (const key of keys) {
-      const [pageId, psid] = key.split('\u0000');
-      contacts.set(key, await this.contacts.ensureLocked(uow.em, pageId, psid));
-    }
+    if (!applicable.length) return;
+    const contacts = await this.contacts.ensureLocked(
+      uow.em,
+      applicable.map((e) => ({ pageId: e.pageId, psid: e.psid })),
+    );
+    const contactOf = (e: WebhookEvent) => contacts.get(contactKey(e.pageId, e.psid))!;
+    // Customer messages, the bulk of any burst, read what they need once for the whole batch.
+    const inbound = applicable.filter(
+      (e): e is InboundEvent => e.kind === 'message' || e.kind === 'postback',
+    );
+    const batch: Batch = {
+      mids: await this.storedMids(uow, inbound),
+      open: await this.openInteractions(
+        uow,
+        inbound.map((e) => ({ contactId: contactOf(e).id, ownerId: owners.get(e.pageId)?.id ?? null })),
+      ),
+      messages: [],
+    };
     for (const event of applicable) {
-      const contact = contacts.get(`${event.pageId}\u0000${event.psid}`)!;
+      const contact = contactOf(event);
       const owner = owners.get(event.pageId) ?? null;
+      if (event.kind === 'message' || event.kind === 'postback') {
+        await this.inbound(uow, event, owner, contact, batch);
+        continue;
+      }
+      // The other kinds read messages: those of the batch so far are written first.
+      await this.writeMessages(uow, batch);
       switch (event.kind) {
-        case 'message':
-        case 'postback':
-          await this.inbound(uow, event, owner, contact);
-          break;
         case 'echo':
           await this.echo(uow, event, owner, contact);
           break;
@@ -95,6 +135,63 @@ export class InboundEvents {
           break;
       }
     }
+    await this.writeMessages(uow, batch);
+  }
+
+  /** The (page, mid) of the customer messages already stored, as `contactKey(pageId, mid)`. */
+  private async storedMids(uow: UnitOfWork, events: readonly InboundEvent[]): Promise<Set<string>> {
+    const stored = new Set<string>();
+    const byPage = new Map<string, string[]>();
+    for (const e of events) byPage.set(e.pageId, [...(byPage.get(e.pageId) ?? []), midOf(e)]);
+    for (const [pageId, mids] of byPage) {
+      const rows = (await uow.em.query('SELECT mid FROM messages WHERE pageId = ? AND mid IN (?)', [
+        pageId,
+        mids,
+      ])) as { mid: string }[];
+      for (const { mid } of rows) stored.add(contactKey(pageId, mid));
+    }
+    return stored;
+  }
+
+  /**
+   * Each contact's open interaction, locked. A contact belongs to one page, so it is in the page's
+   * campaign or in the one a transfer moved it to; there is at most one (transfer refuses a campaign
+   * where one is open), and should there be two the page's own campaign's, then the latest, wins.
+   */
+  private async openInteractions(
+    uow: UnitOfWork,
+    contacts: { contactId: string; ownerId: string | null }[],
+  ): Promise<Map<string, OpenInteraction | null>> {
+    const open = new Map<string, OpenInteraction | null>(contacts.map((c) => [c.contactId, null]));
+    if (!contacts.length) return open;
+    const ownerOf = new Map(contacts.map((c) => [c.contactId, c.ownerId]));
+    const rows = (await uow.em.query(
+      `SELECT id, contactId, campaignId, status, agentId, queuedAt FROM interactions
+        WHERE contactId IN (?) AND status <> 'CLOSED' ORDER BY contactId FOR UPDATE`,
+      [[...open.keys()]],
+    )) as (OpenInteraction & { contactId: string; queuedAt: Date })[];
+    const rank = (i: (typeof rows)[number]) => [
+      i.campaignId === ownerOf.get(i.contactId) ? 1 : 0,
+      i.queuedAt.getTime(),
+    ];
+    for (const row of rows) {
+      const best = open.get(row.contactId) as (typeof rows)[number] | null;
+      const [a, b] = [rank(row), best ? rank(best) : null];
+      if (!b || a[0] > b[0] || (a[0] === b[0] && a[1] > b[1])) open.set(row.contactId, row);
+    }
+    return open;
+  }
+
+  /** The customer messages of the batch so far, in one INSERT. */
+  private async writeMessages(uow: UnitOfWork, batch: Batch): Promise<void> {
+    if (!batch.messages.length) return;
+    const rows = batch.messages.splice(0);
+    await uow.em.query(
+      `INSERT INTO messages (id, pageId, contactId, interactionId, direction, mid, text, attachments,
+         quickReplyPayload, postbackPayload, replyToMid, sentAt, status)
+       VALUES ${rows.map(() => "(?, ?, ?, ?, 'INBOUND', ?, ?, ?, ?, ?, ?, ?, 'DELIVERED')").join(', ')}`,
+      rows.flat(),
+    );
   }
 
   /** The campaign owning each page the events are for (null: none). */
@@ -108,36 +205,33 @@ export class InboundEvents {
 
   private async inbound(
     uow: UnitOfWork,
-    e: Of<'message'> | Of<'postback'>,
+    e: InboundEvent,
     owner: PageOwner,
     contact: ContactRef,
+    batch: Batch,
   ): Promise<void> {
-    // A postback without a mid (older API versions) is deduplicated by customer and time instead.
-    const mid = e.mid ?? `postback:${e.psid}:${e.timestamp}`;
-    if (await this.byMid(uow, e.pageId, mid)) return; // redelivered: exactly once
+    const mid = midOf(e);
+    const seen = contactKey(e.pageId, mid);
+    if (batch.mids.has(seen)) return; // redelivered: exactly once
+    batch.mids.add(seen);
     const messageId = randomUUID();
     const sentAt = new Date(e.timestamp);
-    const routed = await this.route(uow, e.pageId, owner, contact, messageId, sentAt);
+    const routed = await this.route(uow, e.pageId, owner, contact, messageId, sentAt, batch);
     const interactionId = routed?.interactionId ?? null;
     const message = e.kind === 'message' ? e : null;
-    await uow.em.query(
-      `INSERT INTO messages (id, pageId, contactId, interactionId, direction, mid, text, attachments,
-         quickReplyPayload, postbackPayload, replyToMid, sentAt, status)
-       VALUES (?, ?, ?, ?, 'INBOUND', ?, ?, ?, ?, ?, ?, ?, 'DELIVERED')`,
-      [
-        messageId,
-        e.pageId,
-        contact.id,
-        interactionId,
-        mid,
-        message ? message.text : e.kind === 'postback' ? e.title : null,
-        JSON.stringify(message?.attachments ?? []),
-        cut(message?.quickReplyPayload, 1000),
-        e.kind === 'postback' ? cut(e.payload, 1000) : null,
-        cut(message?.replyToMid, 255),
-        sentAt,
-      ],
-    );
+    batch.messages.push([
+      messageId,
+      e.pageId,
+      contact.id,
+      interactionId,
+      mid,
+      message ? message.text : e.kind === 'postback' ? e.title : null,
+      JSON.stringify(message?.attachments ?? []),
+      cut(message?.quickReplyPayload, 1000),
+      e.kind === 'postback' ? cut(e.payload, 1000) : null,
+      cut(message?.replyToMid, 255),
+      sentAt,
+    ]);
     // Watchers of the interaction (messageChanged); its agent hears of it through route's MESSAGE.
     if (interactionId) uow.publish(MessageChanged, { messageId, interactionId });
     // Only when closed and there is something to say (a cheap check here; the job decides, locked,
@@ -172,6 +266,7 @@ export class InboundEvents {
     contact: ContactRef,
     messageId: string,
     sentAt: Date,
+    batch: Batch,
   ): Promise<Routed | null> {
     if (!owner) {
       this.logOrphan(pageId);
@@ -183,14 +278,7 @@ export class InboundEvents {
       );
       return null;
     }
-    // A contact belongs to one page, so its open interaction is in the page's campaign or in the one
-    // it was transferred to; there is at most one (transfer refuses a campaign where one is open).
-    const [open] = (await uow.em.query(
-      `SELECT id, campaignId, status, agentId FROM interactions
-        WHERE contactId = ? AND status <> 'CLOSED'
-        ORDER BY campaignId = ? DESC, queuedAt DESC LIMIT 1 FOR UPDATE`,
-      [contact.id, owner.id],
-    )) as { id: string; campaignId: string; status: string; agentId: string | null }[];
+    const open = batch.open.get(contact.id) ?? null;
     // The owner's switch is a cheap filter; routing reads the interaction's campaign's own.
     const announce = (campaignId: string, interactionId: string): { announce?: string } =>
       campaignId !== owner.id || owner.announceQueuePosition ? { announce: interactionId } : {};
@@ -202,6 +290,8 @@ export class InboundEvents {
          VALUES (?, ?, ?, 'QUEUED', NOW(3), ?)`,
         [interactionId, campaignId, contact.id, sentAt],
       );
+      // The conversation's next messages in this batch join it.
+      batch.open.set(contact.id, { id: interactionId, campaignId, status: 'QUEUED', agentId: null });
       uow.publish(InteractionQueued, { interactionId, campaignId });
       // The event informs; the job is what routing must not miss (durable in Redis, retried).
       uow.enqueue(JobName.RouteCampaign, { campaignId, ...announce(campaignId, interactionId) });
@@ -216,6 +306,7 @@ export class InboundEvents {
       [sentAt, sentAt, open.id],
     );
     if (open.status === 'ABANDONED') {
+      batch.open.set(contact.id, { ...open, status: 'QUEUED' });
       uow.publish(InteractionQueued, { interactionId: open.id, campaignId });
       uow.enqueue(JobName.RouteCampaign, { campaignId, ...announce(campaignId, open.id) });
     } else {
