@@ -64,6 +64,8 @@ interface CampaignRow {
   schedule: ScheduleRange[] | string;
   dropoutSeconds: number;
   announceQueuePosition: number | boolean;
+  /** The database's clock when the row was read. */
+  now: Date;
 }
 
 interface StateRow {
@@ -131,19 +133,15 @@ export class RoutingService {
     return state ?? null;
   }
 
+  /** The campaign's routing settings, and the database's clock (`now`) in the same round trip. */
   private async campaign(em: EntityManager, id: string): Promise<CampaignRow | null> {
     const [row] = (await em.query(
       `SELECT id, name, pageId, pageName, channel, enabled, strategy, maxInteractionsPerAgent, timezone,
-              schedule, dropoutSeconds, announceQueuePosition
+              schedule, dropoutSeconds, announceQueuePosition, NOW(3) AS now
          FROM campaigns WHERE id = ?`,
       [id],
     )) as CampaignRow[];
     return row ?? null;
-  }
-
-  private async now(em: EntityManager): Promise<Date> {
-    const [{ now }] = (await em.query('SELECT NOW(3) AS now')) as { now: Date }[];
-    return now;
   }
 
   /**
@@ -272,13 +270,20 @@ export class RoutingService {
    * Returns how many interactions were offered.
    */
   async routeCampaign(campaignId: string, announce?: string): Promise<number> {
+    // Most passes follow a close with nobody waiting: answered without a transaction or the lock. A
+    // chat queued after this read has its own route job, which runs after this one.
+    const [waiting] = (await this.dataSource.query(
+      "SELECT 1 AS queued FROM interactions WHERE campaignId = ? AND status = 'QUEUED' LIMIT 1",
+      [campaignId],
+    )) as unknown[];
+    if (!waiting) return 0;
     return this.run(async (uow) => {
       const { em } = uow;
       const state = await this.lock(em, campaignId);
       if (!state) return 0;
       const campaign = await this.campaign(em, campaignId);
       if (!campaign || campaign.channel !== Channel.MESSENGER) return 0;
-      const now = await this.now(em);
+      const { now } = campaign;
       // Closed by its schedule, a campaign neither offers nor abandons: its customers were told
       // (after-hours message) and are routed when it opens, their waiting counted from then.
       const schedule =
@@ -577,8 +582,7 @@ export class RoutingService {
     if (interaction.status === 'ACTIVE' && interaction.agentId === userId) return; // already theirs
     if (campaign.strategy === RoutingStrategy.MANUAL && interaction.status === 'QUEUED') {
       if (!membership) throw ParleyError.forbidden('You are not a member of this campaign');
-      const now = await this.now(em);
-      const me = (await this.candidates(em, campaign, now)).find((c) => c.userId === userId)!;
+      const me = (await this.candidates(em, campaign, campaign.now)).find((c) => c.userId === userId)!;
       const can = eligibility(me, campaign);
       if (!can.eligible) {
         throw new ParleyError(ErrorCode.CONFLICT, `You cannot take this interaction now: ${can.reason}`, {
@@ -700,8 +704,7 @@ export class RoutingService {
         if (interaction.agentId === toUserId) {
           throw new ParleyError(ErrorCode.CONFLICT, 'The interaction is already with this agent');
         }
-        const now = await this.now(uow.em);
-        const candidates = await this.candidates(uow.em, campaign, now);
+        const candidates = await this.candidates(uow.em, campaign, campaign.now);
         const target = candidates.find((c) => c.userId === toUserId);
         const can = target
           ? eligibility(target, campaign)
