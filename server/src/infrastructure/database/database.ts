@@ -60,14 +60,26 @@ export function dataSourceOptions(url: string): DataSourceOptions {
  * Opens the data source with every session in UTC, so database defaults (CURRENT_TIMESTAMP) and the
  * dates the app writes agree whatever zone the database server runs in.
  */
+/**
+ * Every session of the shared pool: UTC, and READ COMMITTED as its default isolation, the level of
+ * the hot paths (ingest, routing), which then start a transaction in one statement instead of two.
+ * Transactions.run names REPEATABLE READ for every other transaction, as MySQL's default was.
+ */
+const SESSION_SETTINGS = [
+  "SET time_zone = '+00:00'",
+  'SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED',
+];
+
 export async function openDataSource(options: DataSourceOptions): Promise<DataSource> {
   const dataSource = await new DataSource(options).initialize();
   const pool = (
     dataSource.driver as unknown as { pool: { on(event: 'connection', fn: (c: UtcSession) => void): void } }
   ).pool;
-  pool.on('connection', (connection) => connection.query("SET time_zone = '+00:00'"));
+  pool.on('connection', (connection) => {
+    for (const statement of SESSION_SETTINGS) void connection.query(statement);
+  });
   // The one connection opened by initialize() predates the hook; it is the only free one now.
-  await dataSource.query("SET time_zone = '+00:00'");
+  for (const statement of SESSION_SETTINGS) await dataSource.query(statement);
   return dataSource;
 }
 type UtcSession = { query(sql: string): unknown };

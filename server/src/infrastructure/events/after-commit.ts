@@ -95,8 +95,9 @@ export class Transactions {
   ) {}
 
   /**
-   * `isolation` other than MySQL's REPEATABLE READ is for a transaction that must not take gap
-   * locks (READ COMMITTED): it costs one more statement, so only where it matters. `retries`: how
+   * `isolation`: REPEATABLE READ (MySQL's own default) unless named; READ COMMITTED is for a
+   * transaction that must not take gap locks, and is the sessions' default, so it starts in one
+   * statement (see openDataSource). `retries`: how
    * many times `work` runs again, from the start, when MySQL picks the transaction as a deadlock
    * victim or a lock wait times out (its effects are those of the attempt that commits).
    */
@@ -126,9 +127,11 @@ export class Transactions {
         });
       let result: T;
       try {
-        result = options.isolation
-          ? await this.dataSource.transaction(options.isolation, inTransaction)
-          : await this.dataSource.transaction(inTransaction);
+        // READ COMMITTED is every session's default (openDataSource): no SET TRANSACTION for it.
+        result =
+          options.isolation === 'READ COMMITTED'
+            ? await this.dataSource.transaction(inTransaction)
+            : await this.dataSource.transaction(options.isolation ?? 'REPEATABLE READ', inTransaction);
       } catch (error) {
         if (!isLockConflict(error) || attempt >= (options.retries ?? 0)) throw error;
         await new Promise((r) => setTimeout(r, 10 * (attempt + 1) + Math.random() * 20));
