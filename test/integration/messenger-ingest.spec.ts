@@ -81,7 +81,7 @@ describe('Messenger webhook ingest (against the simulator)', () => {
   const contactOf = async (pageId: string, psid: string) =>
     (await rows('SELECT * FROM contacts WHERE pageId = ? AND psid = ?', [pageId, psid]))[0];
   const messagesOf = async (contactId: unknown) =>
-    rows('SELECT * FROM messages WHERE contactId = ? ORDER BY sentAt, createdAt', [contactId]);
+    rows('SELECT * FROM messages WHERE contactId = ? ORDER BY sentAt, id', [contactId]);
   const interactionsOf = async (contactId: unknown) =>
     rows('SELECT * FROM interactions WHERE contactId = ?', [contactId]);
 

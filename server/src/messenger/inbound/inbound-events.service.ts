@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 import type { WebhookEvent } from '@parley/libs/messenger/webhook-events.js';
 import { afterHoursReply } from '@parley/libs/routing/customer-messages.js';
 import { Channel } from '@parley/libs/shared/campaigns.js';
@@ -214,7 +215,9 @@ export class InboundEvents {
     const seen = contactKey(e.pageId, mid);
     if (batch.mids.has(seen)) return; // redelivered: exactly once
     batch.mids.add(seen);
-    const messageId = randomUUID();
+    // Time-ordered: messages are listed by (sentAt, id), so two Facebook stamped in the same
+    // millisecond keep the order they came in.
+    const messageId = uuidv7();
     const sentAt = new Date(e.timestamp);
     const routed = await this.route(uow, e.pageId, owner, contact, messageId, sentAt, batch);
     const interactionId = routed?.interactionId ?? null;
