@@ -72,6 +72,8 @@ const PUSH_SECONDS = setting('BENCH_PUSH_SECONDS', 10);
 const PUSH_WARMUP_SECONDS = 2;
 /** Before the target's rate, a low one: the push path when nothing queues. */
 const PUSH_LOW_RATE = setting('BENCH_PUSH_LOW_RATE', 20);
+/** Between the two, where one process on two shared cores stops keeping up (the README's knee). */
+const PUSH_MID_RATE = setting('BENCH_PUSH_MID_RATE', 50);
 const PUSH_LOW_SECONDS = 5;
 const IDLE_SOCKETS = setting('BENCH_IDLE_SOCKETS', 5_000);
 /**
@@ -636,6 +638,7 @@ export async function pushScenario(results: Record<string, unknown>, checks: Che
     const secret = bed.environment.env.FACEBOOK_APP_SECRET;
     const stages = [
       { rate: PUSH_LOW_RATE, seconds: PUSH_LOW_SECONDS },
+      { rate: PUSH_MID_RATE, seconds: PUSH_LOW_SECONDS },
       { rate: PUSH_RATE, seconds: PUSH_SECONDS },
     ];
     let atTarget: { latency: ReturnType<typeof summary>; notOffered: number } | undefined;
