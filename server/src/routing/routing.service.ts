@@ -494,13 +494,19 @@ export class RoutingService {
     campaignId: string,
   ): Promise<InteractionRow | 'moved'> {
     await this.lock(uow.em, campaignId);
-    const [row] = (await uow.em.query(
+    const row = await this.interactionForUpdate(uow.em, interactionId);
+    return row.campaignId === campaignId ? row : 'moved';
+  }
+
+  /** The interaction's row, locked; NOT_FOUND if there is none. */
+  private async interactionForUpdate(em: EntityManager, interactionId: string): Promise<InteractionRow> {
+    const [row] = (await em.query(
       `SELECT id, campaignId, contactId, agentId, status, queuedAt, lastCustomerMessageAt, excludedUserIds
          FROM interactions WHERE id = ? FOR UPDATE`,
       [interactionId],
     )) as InteractionRow[];
     if (!row) throw ParleyError.notFound('Interaction', interactionId);
-    return row.campaignId === campaignId ? row : 'moved';
+    return row;
   }
 
   /**
@@ -515,12 +521,7 @@ export class RoutingService {
     work: (uow: UnitOfWork, interaction: InteractionRow, campaign: CampaignRow) => Promise<T>,
   ): Promise<T> {
     return this.run(async (uow) => {
-      const [interaction] = (await uow.em.query(
-        `SELECT id, campaignId, contactId, agentId, status, queuedAt, lastCustomerMessageAt, excludedUserIds
-           FROM interactions WHERE id = ? FOR UPDATE`,
-        [interactionId],
-      )) as InteractionRow[];
-      if (!interaction) throw ParleyError.notFound('Interaction', interactionId);
+      const interaction = await this.interactionForUpdate(uow.em, interactionId);
       const campaign = (await this.campaign(uow.em, interaction.campaignId))!;
       return work(uow, interaction, campaign);
     });
