@@ -48,7 +48,7 @@ interface OpenInteraction {
 
 /** What applyAll reads once for a whole batch of events, and the customer messages it writes together. */
 interface Batch {
-  /** `contactKey(pageId, mid)` of the customer messages stored already, or earlier in the batch. */
+  /** `pairKey(pageId, mid)` of the customer messages stored already, or earlier in the batch. */
   mids: Set<string>;
   /** Each writing contact's open interaction (locked) as the batch leaves it; null: none. */
   open: Map<string, OpenInteraction | null>;
@@ -56,8 +56,8 @@ interface Batch {
   messages: unknown[][];
 }
 
-/** One key of two strings (a page and a PSID or a mid). */
-const contactKey = (a: string, b: string) => `${a}\u0000${b}`;
+/** One key of two strings: a page and a PSID, or a page and a mid. */
+const pairKey = (a: string, b: string) => `${a}\u0000${b}`;
 
 /** A postback without a mid (older API versions) is deduplicated by customer and time instead. */
 const midOf = (e: InboundEvent) => e.mid ?? `postback:${e.psid}:${e.timestamp}`;
@@ -99,7 +99,7 @@ export class InboundEvents {
       uow.em,
       applicable.map((e) => ({ pageId: e.pageId, psid: e.psid })),
     );
-    const contactOf = (e: WebhookEvent) => contacts.get(contactKey(e.pageId, e.psid))!;
+    const contactOf = (e: WebhookEvent) => contacts.get(pairKey(e.pageId, e.psid))!;
     // Customer messages, the bulk of any burst, read what they need once for the whole batch.
     const inbound = applicable.filter(
       (e): e is InboundEvent => e.kind === 'message' || e.kind === 'postback',
@@ -139,17 +139,21 @@ export class InboundEvents {
     await this.writeMessages(uow, batch);
   }
 
-  /** The (page, mid) of the customer messages already stored, as `contactKey(pageId, mid)`. */
+  /** The (page, mid) of the customer messages already stored, as `pairKey(pageId, mid)`. */
   private async storedMids(uow: UnitOfWork, events: readonly InboundEvent[]): Promise<Set<string>> {
     const stored = new Set<string>();
     const byPage = new Map<string, string[]>();
-    for (const e of events) byPage.set(e.pageId, [...(byPage.get(e.pageId) ?? []), midOf(e)]);
+    for (const e of events) {
+      const mids = byPage.get(e.pageId) ?? [];
+      mids.push(midOf(e));
+      byPage.set(e.pageId, mids);
+    }
     for (const [pageId, mids] of byPage) {
       const rows = (await uow.em.query('SELECT mid FROM messages WHERE pageId = ? AND mid IN (?)', [
         pageId,
         mids,
       ])) as { mid: string }[];
-      for (const { mid } of rows) stored.add(contactKey(pageId, mid));
+      for (const { mid } of rows) stored.add(pairKey(pageId, mid));
     }
     return stored;
   }
@@ -212,7 +216,7 @@ export class InboundEvents {
     batch: Batch,
   ): Promise<void> {
     const mid = midOf(e);
-    const seen = contactKey(e.pageId, mid);
+    const seen = pairKey(e.pageId, mid);
     if (batch.mids.has(seen)) return; // redelivered: exactly once
     batch.mids.add(seen);
     // Time-ordered: messages are listed by (sentAt, id), so two Facebook stamped in the same
