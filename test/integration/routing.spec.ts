@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDatabaseUrl } from '../../server/src/infrastructure/database/database.js';
 import { ContactsService } from '../../server/src/messenger/contacts/contacts.service.js';
+import { RoutingService } from '../../server/src/routing/routing.service.js';
 import { ALWAYS_OPEN, createCampaign } from '../support/campaigns.js';
 import { type FacebookTestBed, SEED, startFacebookTestBed } from '../support/facebook.js';
 import {
@@ -497,6 +498,64 @@ describe('routing', () => {
     // The close just made counts in the next decision.
     const after = counts((await serve('Mia')).decision);
     expect(after.get(chosen)).toBe(before.get(chosen)! + 1);
+    for (const f of Object.values(feeds)) f.events.length = 0;
+  });
+
+  it("an accept racing the offer's expiry: exactly one of them wins, and the chat is never lost", async () => {
+    await settings({
+      strategy: 'LINEAR',
+      maxInteractionsPerAgent: 1,
+      thresholds: { serviceLevelSeconds: 30, dropoutSeconds: 300, chatTimeSeconds: 900, acdMaxWaiting: 10 },
+    });
+    await presence('ben', 'OFFLINE');
+    await presence('eve', 'OFFLINE');
+    await presence('ana', 'AVAILABLE');
+    const routing = bed.server.app.get(RoutingService);
+    const waiting: string[] = [];
+    let accepted = 0;
+    for (let i = 0; i < 9; i++) {
+      const id = await customerWrites(`Racer ${i}`);
+      const offerId = await eventually(async () => {
+        const [rows] = (await db.query(
+          "SELECT id FROM interaction_offers WHERE interactionId = ? AND status = 'PENDING'",
+          [id],
+        )) as unknown as [{ id: string }[]];
+        return rows[0]?.id;
+      });
+      // The accept locks the chat without the campaign's lock; the expiry locks the campaign first.
+      // Together, or one of them 150 ms late: near-ties as well as both clear orders.
+      const later = (first: boolean) => new Promise((r) => setTimeout(r, first ? 0 : 150));
+      const [accept, expired] = await Promise.all([
+        later(i % 3 !== 1).then(() => call(ACCEPT, { id }, agents.ana.token)),
+        later(i % 3 !== 2).then(() => routing.expireOffer(offerId)),
+      ]);
+      const [[offer]] = (await db.query('SELECT status FROM interaction_offers WHERE id = ?', [
+        offerId,
+      ])) as unknown as [{ status: string }[]];
+      if (accept.errors) {
+        expect(codeOf(accept)).toBe('CONFLICT');
+        expect({ offer: offer.status, expired, chat: await statusOf(id) }).toEqual({
+          offer: 'EXPIRED',
+          expired: true,
+          chat: 'QUEUED', // ana is excluded from it now, and nobody else is available
+        });
+        waiting.push(id);
+      } else {
+        expect({ offer: offer.status, expired, chat: await statusOf(id) }).toEqual({
+          offer: 'ACCEPTED',
+          expired: false,
+          chat: 'ACTIVE',
+        });
+        accepted++;
+        expect((await call(CLOSE, { id }, agents.ana.token)).errors).toBeUndefined();
+      }
+    }
+    expect(accepted + waiting.length).toBe(9);
+    expect(accepted).toBeGreaterThan(0);
+    expect(waiting.length).toBeGreaterThan(0);
+    // Out of the way of the tests below.
+    if (waiting.length)
+      await db.query("UPDATE interactions SET status = 'ABANDONED' WHERE id IN (?)", [waiting]);
     for (const f of Object.values(feeds)) f.events.length = 0;
   });
 
