@@ -117,6 +117,20 @@ async function customerWrites(name: string, text = 'Hello'): Promise<string> {
   });
 }
 
+/** Thresholds under which nothing waiting is abandoned while a test runs. */
+const UNHURRIED = { serviceLevelSeconds: 30, dropoutSeconds: 300, chatTimeSeconds: 900, acdMaxWaiting: 10 };
+
+/** The interaction's PENDING offer once routing has made it. */
+async function pendingOffer(interactionId: string): Promise<{ id: string; userId: string }> {
+  return eventually(async () => {
+    const [rows] = (await db.query(
+      "SELECT id, userId FROM interaction_offers WHERE interactionId = ? AND status = 'PENDING'",
+      [interactionId],
+    )) as unknown as [{ id: string; userId: string }[]];
+    return rows[0];
+  });
+}
+
 async function statusOf(id: string): Promise<string> {
   const [rows] = (await db.query('SELECT status FROM interactions WHERE id = ?', [id])) as unknown as [
     { status: string }[],
@@ -457,7 +471,7 @@ describe('routing', () => {
     await settings({
       strategy: 'LEASTRECENT',
       maxInteractionsPerAgent: 1,
-      thresholds: { serviceLevelSeconds: 30, dropoutSeconds: 300, chatTimeSeconds: 900, acdMaxWaiting: 10 },
+      thresholds: UNHURRIED,
     });
     await presence('eve', 'OFFLINE');
     await presence('ana', 'AVAILABLE');
@@ -466,13 +480,7 @@ describe('routing', () => {
     /** A new chat is offered, accepted and closed: who got it, and the decision that chose them. */
     const serve = async (customer: string) => {
       const id = await customerWrites(customer);
-      const holder = await eventually(async () => {
-        const [rows] = (await db.query(
-          "SELECT userId FROM interaction_offers WHERE interactionId = ? AND status = 'PENDING'",
-          [id],
-        )) as unknown as [{ userId: string }[]];
-        return rows[0]?.userId;
-      });
+      const holder = (await pendingOffer(id)).userId;
       const agent = Object.values(agents).find((a) => a.id === holder)!;
       expect((await call(ACCEPT, { id }, agent.token)).errors).toBeUndefined();
       expect((await call(CLOSE, { id }, agent.token)).errors).toBeUndefined();
@@ -505,7 +513,7 @@ describe('routing', () => {
     await settings({
       strategy: 'LINEAR',
       maxInteractionsPerAgent: 1,
-      thresholds: { serviceLevelSeconds: 30, dropoutSeconds: 300, chatTimeSeconds: 900, acdMaxWaiting: 10 },
+      thresholds: UNHURRIED,
     });
     await presence('ben', 'OFFLINE');
     await presence('eve', 'OFFLINE');
@@ -515,13 +523,7 @@ describe('routing', () => {
     let accepted = 0;
     for (let i = 0; i < 9; i++) {
       const id = await customerWrites(`Racer ${i}`);
-      const offerId = await eventually(async () => {
-        const [rows] = (await db.query(
-          "SELECT id FROM interaction_offers WHERE interactionId = ? AND status = 'PENDING'",
-          [id],
-        )) as unknown as [{ id: string }[]];
-        return rows[0]?.id;
-      });
+      const offerId = (await pendingOffer(id)).id;
       // The accept locks the chat without the campaign's lock; the expiry locks the campaign first.
       // Together, or one of them 150 ms late: near-ties as well as both clear orders.
       const later = (first: boolean) => new Promise((r) => setTimeout(r, first ? 0 : 150));
@@ -587,7 +589,7 @@ describe('transfer to another campaign', () => {
     await settings({
       strategy: 'LINEAR',
       maxInteractionsPerAgent: 1,
-      thresholds: { serviceLevelSeconds: 30, dropoutSeconds: 300, chatTimeSeconds: 900, acdMaxWaiting: 10 },
+      thresholds: UNHURRIED,
     });
     support = (
       await createCampaign(url(), admin, {
