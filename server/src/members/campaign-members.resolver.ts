@@ -1,16 +1,16 @@
-import { Context, Parent, ResolveField, Resolver } from '@nestjs/graphql';
+import { Parent, ResolveField, Resolver } from '@nestjs/graphql';
 import { Role } from '@parley/libs/shared/roles.js';
 import { CurrentPrincipal, type Principal } from '../infrastructure/access/access.js';
 import { CampaignModel } from '../campaigns/campaign.model.js';
 import type { CampaignChange } from '../campaigns/campaigns.service.js';
-import { requestLoader } from '../infrastructure/graphql/request-loader.js';
+import { batchedLoader } from '../infrastructure/graphql/batched-loader.js';
 import { CampaignMemberModel } from './campaign-member.model.js';
 import { type CampaignMemberView, MembersService } from './members.service.js';
 
 /** `Campaign.members`, owned here so campaigns need not know about memberships. */
 @Resolver(() => CampaignModel)
 export class CampaignMembersResolver {
-  private readonly load = requestLoader<string, CampaignMemberView[]>(
+  private readonly load = batchedLoader<string, CampaignMemberView[]>(
     (campaignIds) => this.membersService.membersOf(campaignIds),
     () => [],
   );
@@ -24,11 +24,10 @@ export class CampaignMembersResolver {
   async members(
     @Parent() campaign: CampaignChange,
     @CurrentPrincipal() principal: Principal,
-    @Context() context: object,
   ): Promise<CampaignMemberModel[]> {
     // The deletion event: the memberships went with the campaign.
     if (campaign.deleted) return [];
-    const members = await this.load(context, campaign.id);
+    const members = await this.load(campaign.id);
     if (principal.role !== Role.AGENT) return members;
     return principal.kind === 'user' ? members.filter((m) => m.user.id === principal.userId) : [];
   }

@@ -1,8 +1,8 @@
-import { Args, Context, ID, Int, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, ID, Int, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { Role } from '@parley/libs/shared/roles.js';
 import { CurrentPrincipal, type Principal, Roles } from '../infrastructure/access/access.js';
 import { ParleyError } from '../infrastructure/errors/parley-error.js';
-import { requestLoader } from '../infrastructure/graphql/request-loader.js';
+import { batchedLoader } from '../infrastructure/graphql/batched-loader.js';
 import type { UserEntity } from '../members/user.entity.js';
 import { UsersService } from '../members/users.service.js';
 import {
@@ -28,7 +28,7 @@ export class AgentDeskResolver {
   ) {}
 
   /** Keyed by `<userId>:<interactionId>`: one query for the offers of a whole inbox. */
-  private readonly offerExpiryLoader = requestLoader<string, Date | null>(
+  private readonly offerExpiryLoader = batchedLoader<string, Date | null>(
     async (keys) => {
       const result = new Map<string, Date | null>();
       const byUser = new Map<string, string[]>();
@@ -97,10 +97,9 @@ export class AgentDeskResolver {
   offerExpiresAt(
     @Parent() i: InteractionModel,
     @CurrentPrincipal() principal: Principal,
-    @Context() context: object,
   ): Promise<Date | null> | null {
     if (principal.kind !== 'user' || i.status !== 'OFFERED') return null;
-    return this.offerExpiryLoader(context, `${principal.userId}:${i.id}`);
+    return this.offerExpiryLoader(`${principal.userId}:${i.id}`);
   }
 
   @ResolveField(() => [InteractionModel], {

@@ -4,8 +4,10 @@ import { InboxChanged } from '../events/catalogue.js';
 import { CurrentPrincipal, type Principal, Roles } from '../infrastructure/access/access.js';
 import { ParleyError } from '../infrastructure/errors/parley-error.js';
 import { EventBus } from '../infrastructure/events/event-bus.service.js';
+import { batchedLoader } from '../infrastructure/graphql/batched-loader.js';
 import { ConversationsService } from '../messenger/conversations.service.js';
-import { InboxEventModel } from './interaction.model.js';
+import type { MessageModel } from '../messenger/conversation.model.js';
+import { InboxEventModel, type InteractionModel } from './interaction.model.js';
 import { InteractionsService } from './interactions.service.js';
 
 /** The agent screen's live feed: events of the calling agent's own interactions only. */
@@ -17,6 +19,17 @@ export class InboxResolver {
     private readonly conversations: ConversationsService,
   ) {}
 
+  // Every agent's event reads its interaction and message afresh; under load the events in flight
+  // share one query each (and their contacts one more, in InteractionsResolver).
+  private readonly interactionLoader = batchedLoader<string, InteractionModel | null>(
+    (ids) => this.interactions.byIds(ids),
+    () => null,
+  );
+  private readonly messageLoader = batchedLoader<string, MessageModel | null>(
+    (ids) => this.conversations.messages(ids),
+    () => null,
+  );
+
   @Subscription(() => InboxEventModel, {
     description:
       "Events for the calling agent's own interactions: OFFERED, ASSIGNED, MESSAGE, UPDATED, CLOSED, REVOKED. FORBIDDEN for an API key.",
@@ -27,11 +40,11 @@ export class InboxResolver {
     if (principal.kind !== 'user') throw ParleyError.forbidden('inboxChanged needs a signed-in user');
     // The agent's own topic: nobody else's events ever reach this iterator.
     return this.bus.iterate(InboxChanged, principal.userId, async (event) => {
-      const interaction = (await this.interactions.byIds([event.interactionId])).get(event.interactionId);
+      const [interaction, message] = await Promise.all([
+        this.interactionLoader(event.interactionId),
+        event.messageId ? this.messageLoader(event.messageId) : null,
+      ]);
       if (!interaction) return null;
-      const message = event.messageId
-        ? ((await this.conversations.messages([event.messageId])).get(event.messageId) ?? null)
-        : null;
       return { kind: event.kind, interaction, message };
     });
   }

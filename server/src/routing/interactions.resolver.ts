@@ -1,11 +1,11 @@
-import { Args, Context, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { Role } from '@parley/libs/shared/roles.js';
 import { CampaignModel } from '../campaigns/campaign.model.js';
 import type { CampaignEntity } from '../campaigns/campaign.entity.js';
 import { CampaignsService } from '../campaigns/campaigns.service.js';
 import { CurrentPrincipal, type Principal, Roles } from '../infrastructure/access/access.js';
 import { ParleyError } from '../infrastructure/errors/parley-error.js';
-import { requestLoader } from '../infrastructure/graphql/request-loader.js';
+import { batchedLoader } from '../infrastructure/graphql/batched-loader.js';
 import type { UserEntity } from '../members/user.entity.js';
 import { UserModel } from '../members/user.model.js';
 import { UsersService } from '../members/users.service.js';
@@ -34,20 +34,20 @@ export class InteractionsResolver {
     private readonly conversations: ConversationsService,
   ) {}
 
-  private readonly campaignLoader = requestLoader<string, CampaignEntity | null>(
+  private readonly campaignLoader = batchedLoader<string, CampaignEntity | null>(
     async (ids) => new Map((await this.campaigns.getMany(ids)).map((c) => [c.id, c])),
     () => null,
   );
-  private readonly contactLoader = requestLoader<string, ContactModel | null>(
+  private readonly contactLoader = batchedLoader<string, ContactModel | null>(
     (ids) => this.conversations.contacts(ids),
     () => null,
   );
-  private readonly userLoader = requestLoader<string, UserEntity | null>(
+  private readonly userLoader = batchedLoader<string, UserEntity | null>(
     async (ids) => new Map((await this.users.findByIds(ids)).map((u) => [u.id, u])),
     () => null,
   );
   /** Keyed by `<last>:<interactionId>` so one batch reads one `last`. */
-  private readonly messagesLoader = requestLoader<string, MessageModel[]>(
+  private readonly messagesLoader = batchedLoader<string, MessageModel[]>(
     async (keys) => {
       const result = new Map<string, MessageModel[]>();
       const byLast = new Map<number, string[]>();
@@ -167,15 +167,15 @@ export class InteractionsResolver {
   }
 
   @ResolveField(() => CampaignModel, { description: 'The campaign whose queue it is in.' })
-  async campaign(@Parent() i: InteractionModel, @Context() context: object): Promise<CampaignEntity> {
-    const campaign = await this.campaignLoader(context, i.campaignId);
+  async campaign(@Parent() i: InteractionModel): Promise<CampaignEntity> {
+    const campaign = await this.campaignLoader(i.campaignId);
     if (!campaign) throw ParleyError.notFound('Campaign', i.campaignId);
     return campaign;
   }
 
   @ResolveField(() => ContactModel, { description: 'The customer.' })
-  async contact(@Parent() i: InteractionModel, @Context() context: object): Promise<ContactModel> {
-    const contact = await this.contactLoader(context, i.contactId);
+  async contact(@Parent() i: InteractionModel): Promise<ContactModel> {
+    const contact = await this.contactLoader(i.contactId);
     if (!contact) throw ParleyError.notFound('Contact', i.contactId);
     return contact;
   }
@@ -184,14 +184,13 @@ export class InteractionsResolver {
     nullable: true,
     description: 'The agent handling it (ACTIVE) or who closed it; null while QUEUED or OFFERED.',
   })
-  agent(@Parent() i: InteractionModel, @Context() context: object): Promise<UserEntity | null> | null {
-    return i.agentId ? this.userLoader(context, i.agentId) : null;
+  agent(@Parent() i: InteractionModel): Promise<UserEntity | null> | null {
+    return i.agentId ? this.userLoader(i.agentId) : null;
   }
 
   @ResolveField(() => [MessageModel], { description: 'Its messages, oldest first.' })
   messages(
     @Parent() i: InteractionModel,
-    @Context() context: object,
     @Args('last', {
       type: () => Int,
       nullable: true,
@@ -201,12 +200,12 @@ export class InteractionsResolver {
   ): Promise<MessageModel[]> {
     const n = last ?? 50;
     if (n < 1 || n > MAX_LAST) throw ParleyError.badInput('last', `must be between 1 and ${MAX_LAST}`);
-    return this.messagesLoader(context, `${n}:${i.id}`);
+    return this.messagesLoader(`${n}:${i.id}`);
   }
 
   @ResolveField(() => MessageModel, { nullable: true, description: 'The latest message, either way.' })
-  async lastMessage(@Parent() i: InteractionModel, @Context() context: object): Promise<MessageModel | null> {
-    const [message] = await this.messagesLoader(context, `1:${i.id}`);
+  async lastMessage(@Parent() i: InteractionModel): Promise<MessageModel | null> {
+    const [message] = await this.messagesLoader(`1:${i.id}`);
     return message ?? null;
   }
 }
@@ -216,7 +215,7 @@ export class InteractionsResolver {
 export class MessageSentByResolver {
   constructor(private readonly users: UsersService) {}
 
-  private readonly userLoader = requestLoader<string, UserEntity | null>(
+  private readonly userLoader = batchedLoader<string, UserEntity | null>(
     async (ids) => new Map((await this.users.findByIds(ids)).map((u) => [u.id, u])),
     () => null,
   );
@@ -225,7 +224,7 @@ export class MessageSentByResolver {
     nullable: true,
     description: 'The agent who sent it; null for the customer or the page inbox.',
   })
-  sentBy(@Parent() m: MessageModel, @Context() context: object): Promise<UserEntity | null> | null {
-    return m.sentByUserId ? this.userLoader(context, m.sentByUserId) : null;
+  sentBy(@Parent() m: MessageModel): Promise<UserEntity | null> | null {
+    return m.sentByUserId ? this.userLoader(m.sentByUserId) : null;
   }
 }
