@@ -57,23 +57,18 @@ export class ContactsService {
       .map(([, c]) => c);
     const found = new Map<string, ContactRef>();
     if (!unique.length) return found;
-    await em.query(
+    // MariaDB's RETURNING answers the stored row for a duplicate too: one statement, not two.
+    const rows = (await em.query(
       `INSERT INTO contacts (id, pageId, psid, name) VALUES ${unique.map(() => '(?, ?, ?, ?)').join(', ')}
-       ON DUPLICATE KEY UPDATE id = id`,
+       ON DUPLICATE KEY UPDATE id = id RETURNING id, pageId, psid, profileFetchedAt`,
       unique.flatMap((c) => [randomUUID(), c.pageId, c.psid, placeholderName(c.psid)]),
-    );
-    for (const pageId of new Set(unique.map((c) => c.pageId))) {
-      const rows = (await em.query(
-        'SELECT id, psid, profileFetchedAt FROM contacts WHERE pageId = ? AND psid IN (?)',
-        [pageId, unique.filter((c) => c.pageId === pageId).map((c) => c.psid)],
-      )) as { id: string; psid: string; profileFetchedAt: Date | null }[];
-      for (const row of rows) {
-        found.set(key(pageId, row.psid), {
-          id: row.id,
-          profileStale:
-            !row.profileFetchedAt || Date.now() - row.profileFetchedAt.getTime() > PROFILE_MAX_AGE_MS,
-        });
-      }
+    )) as { id: string; pageId: string; psid: string; profileFetchedAt: Date | null }[];
+    for (const row of rows) {
+      found.set(key(row.pageId, row.psid), {
+        id: row.id,
+        profileStale:
+          !row.profileFetchedAt || Date.now() - row.profileFetchedAt.getTime() > PROFILE_MAX_AGE_MS,
+      });
     }
     return found;
   }
