@@ -4,7 +4,7 @@ import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel.js';
 import { type JobName, type JobPayloads } from '../queues/queue-registry.js';
 import { JobQueue } from '../queues/job-queue.service.js';
 import type { EventDefinition } from './event.js';
-import { EventBus } from './event-bus.service.js';
+import { EventBus, type Publication } from './event-bus.service.js';
 
 /** Something to do once the data it announces is committed: publish an event, enqueue a job. */
 export interface AfterCommitEffect {
@@ -107,6 +107,8 @@ export class Transactions {
   ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const pending: AfterCommitEffect[] = [];
+      // Events published one after another go to Redis together (one MULTI), still in order.
+      let publications: Publication[] | null = null;
       // One add per identical job: a batch of messages to one campaign asks to route it many times.
       const enqueued = new Set<string>();
       const inTransaction = (em: EntityManager) =>
@@ -115,15 +117,28 @@ export class Transactions {
           publish: (event, payload) => {
             // Checked now, so a malformed payload fails the write rather than vanishing later.
             const valid = event.schema.parse(payload);
-            pending.push({ label: `publish ${event.name}`, run: () => this.bus.publish(event, valid) });
+            if (!publications) {
+              const group: Publication[] = (publications = []);
+              pending.push({
+                get label() {
+                  return `publish ${group.map((p) => p.event.name).join(', ')}`;
+                },
+                run: () => this.bus.publishAll(group),
+              });
+            }
+            publications.push({ event: event as EventDefinition<unknown>, payload: valid });
           },
           enqueue: (job, data, options) => {
             const key = JSON.stringify([job, data, options ?? null]);
             if (enqueued.has(key)) return;
             enqueued.add(key);
+            publications = null;
             pending.push({ label: `enqueue ${job}`, run: () => this.jobs.add(job, data, options) });
           },
-          afterCommit: (effect) => pending.push(effect),
+          afterCommit: (effect) => {
+            publications = null;
+            pending.push(effect);
+          },
         });
       let result: T;
       try {

@@ -6,6 +6,12 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { createRedis } from '../redis/redis.module.js';
 import { ANY_OWNER, type EventDefinition, topicOf } from './event.js';
 
+/** An event and its payload, to publish. */
+export interface Publication<P = unknown> {
+  event: EventDefinition<P>;
+  payload: P;
+}
+
 /** A message that failed its event's schema: dropped (and logged) before any subscriber sees it. */
 const INVALID = Symbol('invalid event');
 
@@ -42,18 +48,24 @@ export class EventBus implements OnApplicationShutdown {
   }
 
   /** Sends one event to every instance; rejects if Redis does not take it (callers retry). */
-  async publish<P>(event: EventDefinition<P>, payload: P): Promise<void> {
-    const valid = event.schema.parse(payload);
-    const topic = topicOf(event, event.ownerOf?.(valid));
-    await this.publisher
-      .multi()
-      .incr(this.versionPrefix + event.name)
-      .publish(this.channelPrefix + topic, JSON.stringify(valid))
-      .exec()
-      .then((results) => {
-        const failed = results?.find(([error]) => error);
-        if (failed) throw failed[0];
-      });
+  publish<P>(event: EventDefinition<P>, payload: P): Promise<void> {
+    return this.publishAll([{ event: event as EventDefinition<unknown>, payload }]);
+  }
+
+  /**
+   * Sends several events, in order, in one MULTI: one round trip to Redis for all of a
+   * transaction's events, and all or none of them.
+   */
+  async publishAll(events: readonly Publication[]): Promise<void> {
+    const multi = this.publisher.multi();
+    for (const { event, payload } of events) {
+      const valid = event.schema.parse(payload);
+      const topic = topicOf(event, event.ownerOf?.(valid));
+      multi.incr(this.versionPrefix + event.name).publish(this.channelPrefix + topic, JSON.stringify(valid));
+    }
+    const results = await multi.exec();
+    const failed = results?.find(([error]) => error);
+    if (failed) throw failed[0];
   }
 
   /**
