@@ -12,7 +12,7 @@ import { parseWebhookBytes, type WebhookEvent } from '@parley/libs/messenger/web
 import { type AppConfig, rolesIncludeWorker } from '../../infrastructure/config/config.js';
 import { APP_CONFIG } from '../../infrastructure/config/config.module.js';
 import { openPool } from '../../infrastructure/database/database.js';
-import { Transactions } from '../../infrastructure/events/after-commit.js';
+import { Transactions, type UnitOfWork } from '../../infrastructure/events/after-commit.js';
 import { ErrorCode, ParleyError } from '../../infrastructure/errors/parley-error.js';
 import { JobHandler } from '../../infrastructure/queues/job-handler.decorator.js';
 import { JobQueue } from '../../infrastructure/queues/job-queue.service.js';
@@ -319,40 +319,46 @@ export class WebhookDeliveries implements OnApplicationBootstrap, OnModuleDestro
   ): Promise<string> {
     return this.transactions.run(
       async (uow) => {
-        const [locked] = (await uow.em.query(
-          'SELECT status FROM webhook_deliveries WHERE id = ? FOR UPDATE',
-          [deliveryId],
-        )) as { status: string }[];
-        if (locked?.status !== 'PENDING') return locked?.status ?? 'gone';
+        // Marked first: the UPDATE takes the row's lock, or finds another worker has processed it.
+        // The mark is undone with everything else if the transaction rolls back.
+        if (!(await this.markProcessed(uow, [deliveryId]))) return 'PROCESSED';
         const taken = [{ id: deliveryId, events }];
         if (others > 0) {
           const more = (await uow.em.query(
             // Only first attempts: one failing again and again would fail every batch it joined.
-            `SELECT id, body FROM webhook_deliveries WHERE status = 'PENDING' AND attempts = 0 AND id <> ?
+            `SELECT id, body FROM webhook_deliveries WHERE status = 'PENDING' AND attempts = 0
               ORDER BY id LIMIT ${others} FOR UPDATE SKIP LOCKED`,
-            [deliveryId],
           )) as { id: number | string; body: Buffer }[];
           for (const row of more) {
             const parsed = parseWebhookBytes(row.body);
             if (!parsed.ok) continue;
             taken.push({ id: Number(row.id), events: eventsOf(parsed.entries) });
           }
+          if (taken.length > 1)
+            await this.markProcessed(
+              uow,
+              taken.slice(1).map((t) => t.id),
+            );
         }
         // In the order Facebook's deliveries arrived.
         taken.sort((a, b) => a.id - b.id);
-        const ids = taken.map((t) => t.id);
         const all = taken.flatMap((t) => t.events);
-        batch.size = ids.length;
+        batch.size = taken.length;
         await this.inbound.applyAll(uow, all, await this.inbound.owners(all));
-        await uow.em.query(
-          "UPDATE webhook_deliveries SET status = 'PROCESSED', processedAt = NOW(3), lastError = NULL WHERE id IN (?)",
-          [ids],
-        );
         return 'PROCESSED';
       },
       // Two deliveries of one customer may still deadlock on an index: run again at once.
       { isolation: 'READ COMMITTED', retries: 3 },
     );
+  }
+
+  /** Marks PENDING deliveries PROCESSED (inside the transaction applying them); whether any was. */
+  private async markProcessed(uow: UnitOfWork, ids: number[]): Promise<boolean> {
+    const result = (await uow.em.query(
+      "UPDATE webhook_deliveries SET status = 'PROCESSED', processedAt = NOW(3), lastError = NULL WHERE id IN (?) AND status = 'PENDING'",
+      [ids],
+    )) as { affectedRows: number };
+    return result.affectedRows > 0;
   }
 
   /**
