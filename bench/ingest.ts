@@ -614,7 +614,8 @@ async function retried(bed: Bed): Promise<number> {
 
 /**
  * The push path in steps, from the rows' own timestamps, for the deliveries after `afterId`:
- * stored -> processed, and their interactions queued -> first offered.
+ * stored -> picked up (processedAt: set when the transaction applying it begins), and their
+ * interactions queued -> first offered.
  */
 async function pushStages(bed: Bed, afterId: number) {
   const spans = async (sql: string) =>
@@ -629,7 +630,7 @@ async function pushStages(bed: Bed, afterId: number) {
       WHERE i.queuedAt >= (SELECT MIN(receivedAt) FROM webhook_deliveries WHERE id > ?)
       GROUP BY i.id`,
   );
-  return { storedToProcessed: processed, queuedToOffered: offered };
+  return { storedToPickedUp: processed, queuedToOffered: offered };
 }
 
 async function lastDeliveryId(bed: Bed): Promise<number> {
