@@ -261,10 +261,13 @@ export class WebhookDeliveries implements OnApplicationBootstrap, OnModuleDestro
 
   @JobHandler(JobName.ProcessDelivery)
   async process({ deliveryId }: { deliveryId: number }): Promise<string> {
+    // `waiting`: whether other deliveries wait, to batch with (none: no batch query in the transaction).
     const [row] = (await this.dataSource.query(
-      'SELECT id, status, body FROM webhook_deliveries WHERE id = ?',
-      [deliveryId],
-    )) as { id: number; status: string; body: Buffer }[];
+      `SELECT id, status, body, EXISTS (SELECT 1 FROM webhook_deliveries
+                WHERE status = 'PENDING' AND attempts = 0 AND id <> ?) AS waiting
+         FROM webhook_deliveries WHERE id = ?`,
+      [deliveryId, deliveryId],
+    )) as { id: number; status: string; body: Buffer; waiting: number | string }[];
     if (!row) return 'gone';
     if (row.status !== 'PENDING') return row.status; // a second run (sweep, retry): nothing to do
     const parsed = parseWebhookBytes(row.body);
@@ -280,7 +283,8 @@ export class WebhookDeliveries implements OnApplicationBootstrap, OnModuleDestro
     try {
       const batch = { size: 1 };
       try {
-        return await this.apply(deliveryId, eventsOf(parsed.entries), DELIVERY_BATCH - 1, batch);
+        const others = Number(row.waiting) ? DELIVERY_BATCH - 1 : 0;
+        return await this.apply(deliveryId, eventsOf(parsed.entries), others, batch);
       } catch (error) {
         if (batch.size === 1) throw error;
         // Maybe another delivery of the batch: this one alone, so a bad one fails only itself.
