@@ -329,6 +329,37 @@ describe('Messenger webhook ingest (against the simulator)', () => {
     expect(await interactionsOf(message.contactId)).toEqual([]);
   });
 
+  it('stops routing the moment an admin disables the campaign, and routes again once enabled', async () => {
+    const setEnabled = async (enabled: boolean) => {
+      const done = await gql(
+        bed.server.baseUrl,
+        'mutation($id: ID!, $e: Boolean!) { updateCampaign(id: $id, input: { enabled: $e }) { enabled } }',
+        { id: bakeryCampaign, e: enabled },
+        { token: admin },
+      );
+      expect(done.errors).toBeUndefined();
+    };
+    const interactionOf = async (mid: string) =>
+      (await rows('SELECT interactionId FROM messages WHERE mid = ?', [mid]))[0]?.interactionId;
+    const { psid } = bed.sim.addCustomer(BAKERY.id, 'Dora Switch');
+    // Routed, and the campaign's settings as ingest read them are now remembered.
+    const first = bed.sim.customerWrites(BAKERY.id, psid, { text: 'first, while enabled' });
+    await settled();
+    const routedTo = await interactionOf(first.mid);
+    expect(routedTo).toEqual(expect.any(String));
+    await setEnabled(false);
+    try {
+      const second = bed.sim.customerWrites(BAKERY.id, psid, { text: 'second, just after disabling' });
+      await settled();
+      expect(await interactionOf(second.mid)).toBeNull();
+    } finally {
+      await setEnabled(true);
+    }
+    const third = bed.sim.customerWrites(BAKERY.id, psid, { text: 'third, enabled again' });
+    await settled();
+    expect(await interactionOf(third.mid)).toBe(routedTo);
+  });
+
   it('stores messages of a page no campaign owns, and logs them as orphaned', async () => {
     const warn = vi.spyOn(Logger.prototype, 'warn');
     try {

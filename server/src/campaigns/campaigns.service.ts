@@ -1,5 +1,5 @@
 import type { ScheduleRange } from '@parley/libs/schedule/schedule.js';
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, type FindOptionsWhere, In, Repository } from 'typeorm';
 import {
@@ -18,6 +18,8 @@ import { isDuplicateKey, isReferencedRow } from '../infrastructure/database/erro
 import { ErrorCode, ParleyError } from '../infrastructure/errors/parley-error.js';
 import { JobName } from '../infrastructure/queues/queue-registry.js';
 import { Transactions, type UnitOfWork } from '../infrastructure/events/after-commit.js';
+import { ANY_OWNER } from '../infrastructure/events/event.js';
+import { EventBus } from '../infrastructure/events/event-bus.service.js';
 import { CampaignEntity } from './campaign.entity.js';
 import { CannedResponseEntity } from './canned-response.entity.js';
 
@@ -75,13 +77,35 @@ export interface PageCampaign {
   announceQueuePosition: boolean;
 }
 
+/**
+ * How long findByPageId's answer is kept at most. Any campaign change forgets them all at once
+ * (campaignChanged, from whichever instance); this bounds what a change made behind Parley's back
+ * (SQL by hand) or announced while Redis was away can leave stale.
+ */
+const PAGE_OWNER_CACHE_MS = 5_000;
+/** Pages remembered at most (orphan pages are remembered too). */
+const PAGE_OWNER_CACHE_MAX = 10_000;
+
 @Injectable()
-export class CampaignsService {
+export class CampaignsService implements OnModuleInit {
+  /** findByPageId's answers by page: every customer message asks, campaigns rarely change. */
+  private readonly pageOwners = new Map<string, { owner: PageCampaign | null; until: number }>();
+  /** Bumped by every forget, so a read that began before a change does not store its answer. */
+  private pageOwnersGeneration = 0;
+
   constructor(
     @InjectRepository(CampaignEntity) private readonly campaigns: Repository<CampaignEntity>,
     @InjectRepository(CannedResponseEntity) private readonly responses: Repository<CannedResponseEntity>,
     private readonly transactions: Transactions,
+    private readonly bus: EventBus,
   ) {}
+
+  async onModuleInit() {
+    await this.bus.subscribe(CampaignChanged, ANY_OWNER, () => {
+      this.pageOwnersGeneration++;
+      this.pageOwners.clear();
+    });
+  }
 
   /** The campaigns in scope, by name. */
   list(scope: CampaignScope, channel?: Channel | null): Promise<CampaignEntity[]> {
@@ -108,6 +132,9 @@ export class CampaignsService {
    * what decides its automatic messages (after hours, queue position); null if none.
    */
   async findByPageId(pageId: string): Promise<PageCampaign | null> {
+    const known = this.pageOwners.get(pageId);
+    if (known && known.until > Date.now()) return known.owner;
+    const generation = this.pageOwnersGeneration;
     const found = await this.campaigns.findOne({
       select: {
         id: true,
@@ -120,7 +147,7 @@ export class CampaignsService {
       },
       where: { pageId },
     });
-    return found
+    const owner: PageCampaign | null = found
       ? {
           id: found.id,
           enabled: found.enabled,
@@ -131,6 +158,11 @@ export class CampaignsService {
           announceQueuePosition: found.announceQueuePosition,
         }
       : null;
+    if (generation === this.pageOwnersGeneration) {
+      if (this.pageOwners.size >= PAGE_OWNER_CACHE_MAX) this.pageOwners.clear();
+      this.pageOwners.set(pageId, { owner, until: Date.now() + PAGE_OWNER_CACHE_MS });
+    }
+    return owner;
   }
 
   async getById(id: string): Promise<CampaignEntity> {
