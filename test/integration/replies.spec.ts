@@ -449,7 +449,7 @@ describe('agent replies', () => {
     ).toHaveLength(1);
   });
 
-  it('shows typing and seen in the customer chat, at most once per 5 seconds', async () => {
+  it('shows typing and seen in the customer chat, at most once per 5 seconds; a seen asked meanwhile goes out when they end', async () => {
     const c = await conversation('Tess Typing');
     expect((await gql(url(), TYPING, { i: c.interactionId }, { token: tokens.ana })).data).toEqual({
       markTyping: true,
@@ -460,8 +460,25 @@ describe('agent replies', () => {
     expect((await gql(url(), SEEN, { i: c.interactionId }, { token: tokens.ana })).data).toEqual({
       markSeen: true,
     });
-    const actions = bed.sim.sent(BIKES.id).filter((s) => s.recipient === c.psid && s.sender_action);
-    expect(actions.map((a) => a.sender_action)).toEqual(['typing_on', 'mark_seen']);
+    const actions = () =>
+      bed.sim
+        .sent(BIKES.id)
+        .filter((s) => s.recipient === c.psid && s.sender_action)
+        .map((a) => a.sender_action);
+    expect(actions()).toEqual(['typing_on', 'mark_seen']);
+    // The customer writes again at once and the open chat marks it seen twice: throttled, yet one
+    // mark still goes out when the 5 seconds end, so the newest message does not stay unseen.
+    const asked = performance.now();
+    for (let i = 0; i < 2; i++) {
+      expect((await gql(url(), SEEN, { i: c.interactionId }, { token: tokens.ana })).data).toEqual({
+        markSeen: false,
+      });
+    }
+    expect(actions()).toEqual(['typing_on', 'mark_seen']);
+    await eventually(async () => actions().length === 3, 8_000);
+    expect(performance.now() - asked).toBeGreaterThan(3_000);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(actions()).toEqual(['typing_on', 'mark_seen', 'mark_seen']);
   });
 
   it('keeps replies PENDING while the page token is refused, and sends each once after the page is reconnected', async () => {

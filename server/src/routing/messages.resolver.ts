@@ -60,7 +60,7 @@ export class MessagesResolver {
 
   @Mutation(() => Boolean, {
     description:
-      "Marks the customer's messages seen in their Messenger when the calling agent opens their ACTIVE interaction. At most once per 5 seconds; false when this call sent nothing (throttled, outside the 24-hour window, or the page is disconnected).",
+      "Marks the customer's messages seen in their Messenger when the calling agent opens their ACTIVE interaction. At most once per 5 seconds: a call within them is answered false and its mark goes out when they end. False when this call sent nothing now (throttled, outside the 24-hour window, or the page is disconnected).",
   })
   @Roles(Role.ADMIN, Role.SUPERVISOR, Role.AGENT)
   markSeen(

@@ -38,7 +38,10 @@ export class SenderActions {
   /** Whether it went to Facebook; false when throttled, outside the window, or refused. */
   async send(conversation: { interactionId: string; contactId: string }, action: SenderAction) {
     const key = `${this.config.redisPrefix}:sender-action:${action}:${conversation.interactionId}`;
-    if ((await this.redis.set(key, '1', 'PX', SENDER_ACTION_EVERY_MS, 'NX')) !== 'OK') return false;
+    if ((await this.redis.set(key, '1', 'PX', SENDER_ACTION_EVERY_MS, 'NX')) !== 'OK') {
+      if (action === 'mark_seen') await this.seenWhenAllowed(conversation, key);
+      return false;
+    }
     const [target] = (await this.db.query(
       `SELECT c.pageId, c.psid, k.id AS campaignId, k.tokenStatus
          FROM contacts c JOIN campaigns k ON k.pageId = c.pageId WHERE c.id = ?`,
@@ -57,5 +60,24 @@ export class SenderActions {
       this.logger.warn(`${action} for interaction ${conversation.interactionId} not shown: ${error.reason}`);
       return false;
     }
+  }
+
+  /**
+   * A seen mark asked for while throttled (the customer wrote again within 5 s of the last one)
+   * goes out when the throttle ends, or the customer would see their newest messages unseen for as
+   * long as the chat stays open. One such mark per conversation, whichever instance asks; in
+   * memory (a lost indicator matters to nobody).
+   */
+  private async seenWhenAllowed(conversation: { interactionId: string; contactId: string }, key: string) {
+    const wait = await this.redis.pttl(key);
+    if (wait <= 0) return;
+    if ((await this.redis.set(`${key}:later`, '1', 'PX', wait, 'NX')) !== 'OK') return;
+    setTimeout(() => {
+      this.send(conversation, 'mark_seen').catch((error: unknown) =>
+        this.logger.warn(
+          `mark_seen for interaction ${conversation.interactionId} not shown: ${String(error)}`,
+        ),
+      );
+    }, wait + 20).unref();
   }
 }
