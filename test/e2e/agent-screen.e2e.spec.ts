@@ -382,7 +382,7 @@ describe('the agent screen', () => {
     expect(benInbox.inbox).toEqual([{ status: 'OFFERED', contact: { name: 'Dora Finn' } }]);
   });
 
-  it('keeps the draft and catches up on a message sent while the connection was down', async (test) => {
+  it('keeps the draft and catches up on a message sent while the connection was down; after a reload the next offer is heard', async (test) => {
     await makeAgent('cleo', 'Cleo Park');
     const routed: WebSocketRoute[] = [];
     const agent = await agentPage(test, 'cleo', DESKTOP, (page) =>
@@ -416,6 +416,14 @@ describe('the agent screen', () => {
     await agent.getByTestId('tab-active').click();
     await activeWith(agent, 'Hello? Still there?').locator('button').click();
     await poll(() => agent.getByTestId('composer-text').inputValue()).toBe('Let me check with the baker');
+
+    // Still Available after the reload, without touching the presence menu: the clicks above were
+    // enough for the next offer to be heard.
+    expect(await agent.evaluate(() => window.beeps)).toBe(0);
+    await customerWrites('Fay Lin', 'Do you deliver on Sundays?');
+    await agent.getByTestId('tab-pending').click();
+    await offerWith(agent, 'Do you deliver on Sundays?').waitFor();
+    await poll(() => agent.evaluate(() => window.beeps)).toBeGreaterThan(0);
   });
 
   for (const size of [TABLET, PHONE]) {

@@ -1,11 +1,12 @@
 import { BreakpointObserver } from '@angular/cdk/layout';
-import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, DestroyRef, inject } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import { MatIconModule } from '@angular/material/icon';
 import { map } from 'rxjs';
 import { ErrorMessage } from '../../ui/error-message';
 import { COMPACT_LAYOUT } from '../../shell/shell';
 import { AgentDesk } from './agent-desk';
+import { OfferAlerts } from './alerts';
 import { ConversationPane } from './conversation';
 import { AgentInbox } from './inbox';
 import { PresenceSelector } from './presence-selector';
@@ -39,4 +40,21 @@ export class AgentPage {
     const active = this.desk.active().length;
     return `${offers} ${offers === 1 ? 'offer' : 'offers'} · ${active} active`;
   });
+
+  constructor() {
+    // After a reload the agent may be Available already and never open the presence menu again:
+    // their first click or key anywhere on the screen unlocks the offers' sound instead.
+    const alerts = inject(OfferAlerts);
+    const unlock = () => {
+      alerts.prepare();
+      stop();
+    };
+    const stop = () => {
+      document.removeEventListener('pointerdown', unlock, true);
+      document.removeEventListener('keydown', unlock, true);
+    };
+    document.addEventListener('pointerdown', unlock, true);
+    document.addEventListener('keydown', unlock, true);
+    inject(DestroyRef).onDestroy(stop);
+  }
 }
