@@ -340,8 +340,11 @@ const customers = (sim: Simulator, count: number, prefix: string) =>
   Array.from({ length: count }, (_, i) => sim.addCustomer(BAKERY.id, `${prefix} ${i}`).psid);
 
 /** Nothing routing still has to do: no routing job waiting or running (delayed ones are timeouts). */
-async function routingIdle(bed: Bed): Promise<boolean> {
-  const base = `${bed.environment.redisPrefix}:bull:routing`;
+const routingIdle = (bed: Bed) => queueIdle(bed, 'routing');
+
+/** No job of the queue waiting or running (delayed ones are timeouts and retries for later). */
+async function queueIdle(bed: Bed, queue: string): Promise<boolean> {
+  const base = `${bed.environment.redisPrefix}:bull:${queue}`;
   const [wait, active, prioritized] = await Promise.all([
     bed.redis.llen(`${base}:wait`),
     bed.redis.llen(`${base}:active`),
@@ -803,9 +806,16 @@ export async function pushScenario(results: Record<string, unknown>, checks: Che
       if (rate === PUSH_RATE) newChatsAtTarget = latency;
     }
 
-    // Conversations: one customer per agent starts a chat the agent keeps, then they talk. The new
-    // chats stages' tail is served (and closed) first.
+    // Conversations: one customer per agent starts a chat the agent keeps, then they talk.
+    // The new chats stages' tail is served (and closed) first, and their backlog of jobs (profile
+    // reads, routing) done, so this stage measures its own load.
+    const settling = performance.now();
     await eventually(async () => (await openChats(bed)) === 0, 60_000);
+    await eventually(async () => (await queueIdle(bed, 'messenger')) && (await routingIdle(bed)), 60_000);
+    results['push: seconds waited for the new chats stages to settle'] = +(
+      (performance.now() - settling) /
+      1000
+    ).toFixed(1);
     const talkers = customers(bed.sim, PUSH_AGENTS, 'Talker');
     for (const psid of talkers) kept.add(psid);
     await paced(
