@@ -5,16 +5,17 @@
 //   bare NestJS app as the baseline: sign-in, reading the campaign table, configuration changes
 //   reaching a supervisor connected to the other process, throughput side by side with the bare
 //   route, and memory under load.
-// - ingest, push, sockets (bench/ingest.ts): Messenger webhooks to routed offers on agents' sockets.
+// - ingest, push, conversations, sockets (bench/ingest.ts): Messenger webhooks to routed offers and
+//   messages on agents' sockets.
 //
-// BENCH_ONLY=api,ingest,push,sockets runs some of them (all by default).
+// BENCH_ONLY=api,ingest,push,conversations,sockets runs some of them (all by default).
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createUser, gql, login, subscribe, wsClient } from '../test/support/graphql.js';
 import { freePort, startServerProcess } from '../test/support/processes.js';
 import { ROOT, testEnvironment } from '../test/support/server.js';
-import { idleSocketsScenario, ingestScenario, pushScenario } from './ingest.js';
+import { conversationsScenario, idleSocketsScenario, ingestScenario, pushScenario } from './ingest.js';
 import {
   type Check,
   check,
@@ -249,6 +250,7 @@ const SCENARIOS: Record<string, (results: Record<string, unknown>, checks: Check
   api: apiScenario,
   ingest: ingestScenario,
   push: pushScenario,
+  conversations: conversationsScenario,
   sockets: idleSocketsScenario,
 };
 
