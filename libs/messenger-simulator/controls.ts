@@ -64,6 +64,21 @@ const schemas = {
   }),
   clock: z.strictObject({ advanceSeconds: z.number().min(0) }),
   rateLimit: z.strictObject({ perSecond: z.number().int().min(0) }),
+  /** Facebook's error body fields, as Facebook spells them. */
+  sendFailures: z.strictObject({
+    error: z.strictObject({
+      code: z.number().int().positive(),
+      error_subcode: z.number().int().positive().optional(),
+      message: z.string().min(1).optional(),
+      type: z.string().min(1).optional(),
+      error_user_title: z.string().optional(),
+      error_user_msg: z.string().optional(),
+      is_transient: z.boolean().optional(),
+    }),
+    count: z.number().int().min(1).optional(),
+    psid: z.string().min(1).optional(),
+    status: z.number().int().min(400).max(599).optional(),
+  }),
   subscribe: z.strictObject({ fields: z.array(z.string()).min(1) }),
 };
 
@@ -126,7 +141,22 @@ const routes: Route[] = [
     new RegExp(`^${PAGE}/rate-limit$`),
     (c, r, [p]) => c.setRateLimit(p, parse(schemas.rateLimit, r).perSecond),
   ],
+  [
+    'POST',
+    new RegExp(`^${PAGE}/send-failures$`),
+    (c, r, [p]) => {
+      const { error, ...options } = parse(schemas.sendFailures, r);
+      return c.failSends(p, error, options);
+    },
+  ],
+  [
+    'GET',
+    new RegExp(`^${PAGE}/send-failures$`),
+    (c, _r, [p]) => ({ pageId: p, sendFailures: c.pendingSendFailures(p) }),
+  ],
+  ['DELETE', new RegExp(`^${PAGE}/send-failures$`), (c, _r, [p]) => c.clearSendFailures(p)],
   ['GET', new RegExp(`^${PAGE}/sent$`), (c, _r, [p]) => c.sent(p)],
+  ['GET', new RegExp(`^${PAGE}/refused$`), (c, _r, [p]) => c.refusedSends(p)],
   [
     'GET',
     new RegExp(`^${PAGE}/customers$`),

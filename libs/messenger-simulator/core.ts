@@ -1,4 +1,4 @@
-import { ControlError, GraphError, graphErrors } from './errors.js';
+import { ControlError, GraphError, GraphErrorDetails, graphErrors } from './errors.js';
 import { ATTACHMENT_URL_TTL_MS, generatedMedia, PROFILE_PIC_TTL_MS, signCdnPath } from './media.js';
 import { WEBHOOK_FIELDS } from './seed.js';
 import {
@@ -59,6 +59,49 @@ export type BatchEvent =
 
 export type TokenSelector = { token?: string; pageId?: string; personId?: string };
 
+/** A Facebook error to answer Send API calls with (`failSends`): the fields of Facebook's error body. */
+export interface FacebookErrorInput extends GraphErrorDetails {
+  code: number;
+  error_subcode?: number;
+  /** Facebook's usual words for the code when left out, e.g. "(#100) Invalid parameter". */
+  message?: string;
+}
+
+export interface SendFailureOptions {
+  /** How many message sends to refuse (default 1). */
+  count?: number;
+  /** Only sends to this customer of the page (default: any customer). */
+  psid?: string;
+  /** The HTTP status of the answer (default 400, as Facebook answers most errors). */
+  status?: number;
+}
+
+/** A rule of `failSends` still refusing sends. */
+export interface SendFailure {
+  error: FacebookErrorInput;
+  status: number;
+  psid: string | null;
+  remaining: number;
+}
+
+/** A Send API call refused by `failSends`: what it asked to send, and the error it got. */
+export type RefusedSend = SentRecord & {
+  status: number;
+  error: { code: number; error_subcode?: number; message: string };
+};
+
+/** What Facebook says for the codes tests are likeliest to inject. */
+const ERROR_WORDS: Record<number, string> = {
+  1: 'An unknown error has occurred.',
+  2: 'An unexpected error has occurred. Please retry your request later.',
+  4: '(#4) Application request limit reached',
+  10: '(#10) Application does not have permission for this action',
+  100: '(#100) Invalid parameter',
+  200: '(#200) Permissions error',
+  613: '(#613) Calls to this api have exceeded the rate limit.',
+  1200: 'Temporary send message failure. Please try again later',
+};
+
 /** Retries at once a few times, then less often; 20 attempts take about an hour, as on Facebook. */
 export const DEFAULT_RETRY_DELAYS_MS = [0, 0, 1000, 5000, 15_000, 30_000, 60_000, 120_000, 300_000];
 export const SEND_TAGS = ['HUMAN_AGENT', 'ACCOUNT_UPDATE', 'CONFIRMED_EVENT_UPDATE', 'POST_PURCHASE_UPDATE'];
@@ -81,6 +124,10 @@ export class SimulatorCore {
   private sendTimes = new Map<string, number[]>();
   /** Calls refused with 613 per page, for tests and the state view. */
   private rateLimited = new Map<string, number>();
+  /** Per page, the `failSends` rules still refusing sends, first come first used. */
+  private sendFailures = new Map<string, SendFailure[]>();
+  /** Per page, the Send API calls those rules refused. */
+  private refused = new Map<string, RefusedSend[]>();
   private listeners = new Map<string, Set<Listener>>();
   private statusListeners = new Set<Listener>();
 
@@ -431,11 +478,84 @@ export class SimulatorCore {
     return { pageId, perSecond };
   }
 
+  /**
+   * The next `count` message sends of the page (to `psid` only, if given) are refused with this
+   * Facebook error, after the token checks, the rate limit and the body's validation, before the
+   * recipient and the window are looked at. Sender actions (typing, seen) are not refused. Rules add up: a send takes
+   * the first rule that applies to it.
+   */
+  failSends(pageId: string, error: FacebookErrorInput, options: SendFailureOptions = {}) {
+    this.requirePage(pageId);
+    const { count = 1, psid, status = 400 } = options;
+    if (!Number.isInteger(error.code) || error.code <= 0)
+      throw new ControlError('error.code: give a Facebook error code');
+    if (
+      error.error_subcode !== undefined &&
+      (!Number.isInteger(error.error_subcode) || error.error_subcode <= 0)
+    )
+      throw new ControlError('error.error_subcode: give a positive integer');
+    if (!Number.isInteger(count) || count < 1) throw new ControlError('count: give 1 or more');
+    if (!Number.isInteger(status) || status < 400 || status > 599)
+      throw new ControlError('status: give an HTTP error status (400-599)');
+    if (psid !== undefined) this.requireCustomer(pageId, psid);
+    let rules = this.sendFailures.get(pageId);
+    if (!rules) this.sendFailures.set(pageId, (rules = []));
+    rules.push({
+      error: { ...error, message: error.message ?? ERROR_WORDS[error.code] ?? `(#${error.code}) Error` },
+      status,
+      psid: psid ?? null,
+      remaining: count,
+    });
+    return { pageId, sendFailures: this.pendingSendFailures(pageId) };
+  }
+
+  /** Drops the page's `failSends` rules that have not been used up. */
+  clearSendFailures(pageId: string) {
+    this.requirePage(pageId);
+    this.sendFailures.delete(pageId);
+    return { pageId, sendFailures: [] };
+  }
+
+  pendingSendFailures(pageId: string): SendFailure[] {
+    this.requirePage(pageId);
+    return (this.sendFailures.get(pageId) ?? []).map((r) => ({ ...r, error: { ...r.error } }));
+  }
+
+  /** The Send API calls of the page that `failSends` refused, oldest first. */
+  refusedSends(pageId: string): RefusedSend[] {
+    this.requirePage(pageId);
+    return (this.refused.get(pageId) ?? []).map((s) => ({
+      ...s,
+      ...(s.attachments
+        ? { attachments: s.attachments.map((a) => ({ ...a, url: this.attachmentUrl(a) })) }
+        : {}),
+    }));
+  }
+
+  /** Uses up one send of the first rule that applies to this call, recording the refused call. */
+  private injectedFailure(pageId: string, call: SentRecord): GraphError | undefined {
+    const rules = this.sendFailures.get(pageId) ?? [];
+    const rule = rules.find((r) => r.psid === null || r.psid === call.recipient);
+    if (!rule) return undefined;
+    if (--rule.remaining === 0) rules.splice(rules.indexOf(rule), 1);
+    const { code, error_subcode, message = '', ...details } = rule.error;
+    let log = this.refused.get(pageId);
+    if (!log) this.refused.set(pageId, (log = []));
+    log.push({
+      ...call,
+      status: rule.status,
+      error: { code, ...(error_subcode === undefined ? {} : { error_subcode }), message },
+    });
+    return new GraphError(message, code, error_subcode, rule.status, details);
+  }
+
   reset() {
     this.state = new SimState();
     this.droppedReason.clear();
     this.sendTimes.clear();
     this.rateLimited.clear();
+    this.sendFailures.clear();
+    this.refused.clear();
     this.events.clear();
     this.webhooks.clear();
     this.configure({
@@ -521,6 +641,20 @@ export class SimulatorCore {
       }
     }
 
+    const at = this.now();
+    if (senderAction === undefined) {
+      const injected = this.injectedFailure(pageId, {
+        recipient: psid,
+        messaging_type: messagingType,
+        ...(tag ? { tag } : {}),
+        ...(text !== undefined ? { text } : {}),
+        ...(attachments ? { attachments } : {}),
+        ...(metadata !== undefined ? { metadata } : {}),
+        at,
+      });
+      if (injected) throw injected;
+    }
+
     const customer = this.state.customer(pageId, psid);
     if (!customer) throw graphErrors.noSuchUser();
     if (customer.blocked) throw graphErrors.unavailable();
@@ -531,7 +665,6 @@ export class SimulatorCore {
       (messagingType === 'MESSAGE_TAG' && tag !== 'HUMAN_AGENT' && since !== Infinity);
     if (!allowed) throw graphErrors.outsideWindow();
 
-    const at = this.now();
     if (senderAction !== undefined) {
       this.state.sentBy(pageId).push({ recipient: psid, sender_action: String(senderAction), at });
       this.notify(psid);
@@ -704,6 +837,9 @@ export class SimulatorCore {
         rateLimitPerSecond: p.rateLimitPerSecond,
         /** Send API calls refused with 613 so far. */
         rateLimitedCalls: this.rateLimited.get(p.id) ?? 0,
+        /** `failSends` rules still refusing sends, and how many calls they refused so far. */
+        sendFailures: this.pendingSendFailures(p.id),
+        refusedSends: this.refused.get(p.id)?.length ?? 0,
         customers: customers.filter((c) => c.pageId === p.id).map((c) => this.customerView(c)),
       })),
       tokens: [...s.tokens.values()].map((t) => ({

@@ -1,9 +1,19 @@
 import { randomBytes } from 'node:crypto';
 
+/** The fields of Facebook's error body besides message, code and error_subcode. */
+export interface GraphErrorDetails {
+  /** `OAuthException` unless given. */
+  type?: string;
+  error_user_title?: string;
+  error_user_msg?: string;
+  is_transient?: boolean;
+}
+
 /**
  * A Graph API error as Facebook reports it: HTTP 400 (also for 190) with
  * `{"error":{"message","type":"OAuthException","code","error_subcode","fbtrace_id"}}`.
- * `error_subcode` is left out when Facebook has none for that case, as Facebook does.
+ * `error_subcode` is left out when Facebook has none for that case, as Facebook does; so are
+ * `error_user_title`, `error_user_msg` and `is_transient` unless given in `details`.
  */
 export class GraphError extends Error {
   constructor(
@@ -11,17 +21,22 @@ export class GraphError extends Error {
     readonly code: number,
     readonly subcode?: number,
     readonly status = 400,
+    readonly details: GraphErrorDetails = {},
   ) {
     super(message);
   }
 
   body(): { error: Record<string, unknown> } {
+    const { type = 'OAuthException', error_user_title, error_user_msg, is_transient } = this.details;
     return {
       error: {
         message: this.message,
-        type: 'OAuthException',
+        type,
         code: this.code,
         ...(this.subcode === undefined ? {} : { error_subcode: this.subcode }),
+        ...(is_transient === undefined ? {} : { is_transient }),
+        ...(error_user_title === undefined ? {} : { error_user_title }),
+        ...(error_user_msg === undefined ? {} : { error_user_msg }),
         fbtrace_id: fbtraceId(),
       },
     };

@@ -326,6 +326,102 @@ describe('Send API', () => {
     expect(results.filter((r) => r.body.error?.code === 613)).toHaveLength(2);
   });
 
+  it('refuses the next sends with the Facebook error asked for, then sends again', async () => {
+    sim.customerWrites(BAKERY.id, ADA, { text: 'hi' });
+    sim.customerWrites(BAKERY.id, BJORN, { text: 'hej' });
+    sim.failSends(
+      BAKERY.id,
+      {
+        code: 2,
+        message: 'An unexpected error has occurred. Please retry your request later.',
+        is_transient: true,
+        error_user_title: 'Try again',
+        error_user_msg: 'Something went wrong.',
+      },
+      { count: 2, status: 503 },
+    );
+    sim.failSends(BAKERY.id, { code: 10, error_subcode: 2018278 }, { psid: BJORN });
+    // Typing and seen are not refused, nor counted against the rules.
+    expect((await send({ recipient: { id: ADA }, sender_action: 'typing_on' })).status).toBe(200);
+
+    const first = await send(text(ADA, 'one', { message: { text: 'one', metadata: 'm1' } }));
+    expect(first.status).toBe(503);
+    expect(first.body).toEqual({
+      error: {
+        message: 'An unexpected error has occurred. Please retry your request later.',
+        type: 'OAuthException',
+        code: 2,
+        is_transient: true,
+        error_user_title: 'Try again',
+        error_user_msg: 'Something went wrong.',
+        fbtrace_id: expect.any(String),
+      },
+    });
+    expect((await send(text(BJORN, 'two'))).body.error.code).toBe(2);
+    // The first rule is used up; the second only refuses sends to Björn, with Facebook's words.
+    expect((await send(text(ADA, 'three'))).status).toBe(200);
+    const window = await send(text(BJORN, 'four'));
+    expect(window.status).toBe(400);
+    expect(window.body.error).toMatchObject({
+      code: 10,
+      error_subcode: 2018278,
+      type: 'OAuthException',
+      message: expect.stringMatching(/^\(#10\) /),
+    });
+    expect((await send(text(BJORN, 'five'))).status).toBe(200);
+
+    expect(
+      sim
+        .sent(BAKERY.id)
+        .filter((s) => s.text)
+        .map((s) => s.text),
+    ).toEqual(['three', 'five']);
+    expect(sim.refusedSends(BAKERY.id)).toMatchObject([
+      { recipient: ADA, text: 'one', metadata: 'm1', status: 503, error: { code: 2 } },
+      { recipient: BJORN, text: 'two', error: { code: 2 } },
+      { recipient: BJORN, text: 'four', status: 400, error: { code: 10, error_subcode: 2018278 } },
+    ]);
+    expect(sim.state().pages.find((p) => p.id === BAKERY.id)).toMatchObject({
+      sendFailures: [],
+      refusedSends: 3,
+    });
+
+    // The same over HTTP; DELETE drops what is left.
+    const control = (method: string, body?: unknown) =>
+      fetch(`${sim.url}/_sim/pages/${BAKERY.id}/send-failures`, {
+        method,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const added = await control('POST', { error: { code: 100, message: '(#100) Bad' }, count: 3 });
+    expect(added.status).toBe(200);
+    expect(((await added.json()) as any).sendFailures).toMatchObject([
+      { error: { code: 100, message: '(#100) Bad' }, status: 400, psid: null, remaining: 3 },
+    ]);
+    expect((await send(text(ADA, 'six'))).body.error).toMatchObject({ code: 100, message: '(#100) Bad' });
+    expect(((await (await control('GET')).json()) as any).sendFailures[0].remaining).toBe(2);
+    expect((await control('DELETE')).status).toBe(200);
+    expect((await send(text(ADA, 'seven'))).status).toBe(200);
+    const refused = (await (await fetch(`${sim.url}/_sim/pages/${BAKERY.id}/refused`)).json()) as any[];
+    expect(refused.map((r) => r.text)).toEqual(['one', 'two', 'four', 'six']);
+
+    for (const bad of [
+      { error: { message: 'no code' } },
+      { error: { code: 2 }, count: 0 },
+      { error: { code: 2 }, status: 200 },
+    ])
+      expect((await control('POST', bad)).status).toBe(400);
+    expect(
+      (
+        await fetch(`${sim.url}/_sim/pages/${BAKERY.id}/send-failures`, {
+          method: 'POST',
+          body: JSON.stringify({ error: { code: 2 }, psid: '3999999999999999' }),
+        })
+      ).status,
+    ).toBe(404);
+    sim.reset();
+    expect(sim.refusedSends(BAKERY.id)).toEqual([]);
+  });
+
   it('sends attachments uploaded to message_attachments', async () => {
     sim.customerWrites(BAKERY.id, ADA, { text: 'send me the menu' });
     const up = await graph(

@@ -2,7 +2,15 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import { MESSENGER_WEBHOOK_FIELDS } from '../messenger/webhook-fields.js';
 import type { AddressInfo } from 'node:net';
 import { handleControl } from './controls.js';
-import { BatchEvent, CustomerMessageInput, SimulatorCore, SimulatorOptions, TokenSelector } from './core.js';
+import {
+  BatchEvent,
+  CustomerMessageInput,
+  FacebookErrorInput,
+  SendFailureOptions,
+  SimulatorCore,
+  SimulatorOptions,
+  TokenSelector,
+} from './core.js';
 import { handleCustomerPage } from './customer-page.js';
 import { handleDialog } from './dialog.js';
 import { ControlError } from './errors.js';
@@ -10,7 +18,16 @@ import { handleGraph, VERSION_PREFIX } from './graph-routes.js';
 import { readRequest, sendJson, sendText, SimRequest } from './http.js';
 import { checkCdnUrl, makePng } from './media.js';
 
-export type { BatchEvent, CustomerMessageInput, SimulatorOptions, TokenSelector } from './core.js';
+export type {
+  BatchEvent,
+  CustomerMessageInput,
+  FacebookErrorInput,
+  RefusedSend,
+  SendFailure,
+  SendFailureOptions,
+  SimulatorOptions,
+  TokenSelector,
+} from './core.js';
 export { SEED } from './seed.js';
 export { metaJson, signatureHeaders } from './signature.js';
 
@@ -48,6 +65,16 @@ export interface Simulator {
   subscribe(pageId: string, fields?: string[]): void;
   advanceClock(seconds: number): { now: number };
   setRateLimit(pageId: string, perSecond: number): void;
+  /**
+   * The Send API refuses the page's next `count` (default 1) message sends, to `psid` only if
+   * given, with this Facebook error (HTTP `status`, default 400); e.g.
+   * `failSends(pageId, { code: 10, error_subcode: 2018278 })`.
+   */
+  failSends(pageId: string, error: FacebookErrorInput, options?: SendFailureOptions): void;
+  /** Drops the page's failSends rules not used up yet. */
+  clearSendFailures(pageId: string): void;
+  /** The page's Send API calls refused by failSends, oldest first. */
+  refusedSends(pageId: string): ReturnType<SimulatorCore['refusedSends']>;
   sent(pageId: string): ReturnType<SimulatorCore['sent']>;
   conversation(pageId: string, psid: string): ReturnType<SimulatorCore['conversation']>;
   /** Resolves when no webhook delivery is queued or in flight. */
@@ -98,6 +125,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     subscribe: (pageId, fields: string[] = [...MESSENGER_WEBHOOK_FIELDS]) => core.subscribe(pageId, fields),
     advanceClock: (seconds) => core.advanceClock(seconds),
     setRateLimit: (pageId, perSecond) => void core.setRateLimit(pageId, perSecond),
+    failSends: (pageId, error, options) => void core.failSends(pageId, error, options),
+    clearSendFailures: (pageId) => void core.clearSendFailures(pageId),
+    refusedSends: (pageId) => core.refusedSends(pageId),
     sent: (pageId) => core.sent(pageId),
     conversation: (pageId, psid) => core.conversation(pageId, psid),
     webhooksIdle: () => core.webhooks.idle(),
