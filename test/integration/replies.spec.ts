@@ -20,8 +20,9 @@ import {
 } from '../support/graphql.js';
 
 // An agent's replies end to end against the simulator (docs/messenger.md#sending): sendMessage,
-// the reply windows, order under rate limits, failures in words, a refused token and the page
-// reconnected, duplicate jobs, uploads, messageChanged, typing and seen.
+// the reply windows, order under rate limits, failures in words, Facebook's errors by kind
+// (temporary, window, bad request, permission), a refused token and the page reconnected,
+// duplicate jobs, uploads, messageChanged, typing and seen.
 
 const CONNECT = `mutation($c: ID!, $p: String!, $t: String!) { connectFacebookPage(campaignId: $c, pageId: $p, pageAccessToken: $t) { id } }`;
 const ADD = `mutation($c: [ID!]!, $u: [ID!]!) { addCampaignMembers(campaignIds: $c, userIds: $u) { id } }`;
@@ -95,6 +96,11 @@ describe('agent replies', () => {
     gql(url(), SEND, { i: interactionId, t: text, a: attachments ?? null }, { token });
   const sentTo = (psid: string) =>
     bed.sim.sent(BIKES.id).filter((s) => s.recipient === psid && !s.sender_action);
+  /** The Send API calls to this customer that the simulator refused (failSends). */
+  const refusedTo = (psid: string) => bed.sim.refusedSends(BIKES.id).filter((r) => r.recipient === psid);
+  const campaignRow = async () =>
+    (await rows('SELECT tokenStatus, tokenError FROM campaigns WHERE id = ?', [campaignId]))[0];
+  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
   const settled = (id: string, timeoutMs = 15_000) =>
     eventually(async () => {
       const [row] = await rows("SELECT * FROM messages WHERE id = ? AND status <> 'PENDING'", [id]);
@@ -349,6 +355,102 @@ describe('agent replies', () => {
     bed.sim.unblock(BIKES.id, c.psid);
   });
 
+  it('retries a reply Facebook refused for a passing problem (2, then 1200) and sends it once', async () => {
+    const c = await conversation('Tina Transient');
+    bed.sim.failSends(
+      BIKES.id,
+      {
+        code: 2,
+        message: 'An unexpected error has occurred. Please retry your request later.',
+        is_transient: true,
+      },
+      { psid: c.psid, status: 500 },
+    );
+    bed.sim.failSends(BIKES.id, { code: 1200 }, { psid: c.psid });
+    const sent = await send(c.interactionId, 'Yes, we fix gears on Saturdays');
+    expect(sent.errors).toBeUndefined();
+    const id = sent.data!.sendMessage.id;
+    expect(await settled(id)).toMatchObject({
+      status: expect.stringMatching(/^(SENT|DELIVERED|READ)$/),
+      error: null,
+      mid: expect.stringMatching(/^m_/),
+    });
+    // Both refusals were of this very message, then the third attempt went through.
+    expect(refusedTo(c.psid).map((r) => [r.error.code, r.metadata])).toEqual([
+      [2, id],
+      [1200, id],
+    ]);
+    await pause(1_500);
+    expect(sentTo(c.psid).map((s) => s.text)).toEqual(['Yes, we fix gears on Saturdays']);
+    await bed.sim.webhooksIdle();
+    expect(
+      await rows("SELECT id FROM messages WHERE contactId = ? AND direction = 'OUTBOUND'", [c.contactId]),
+    ).toHaveLength(1);
+    expect((await campaignRow()).tokenStatus).toBe('ACTIVE');
+  });
+
+  it('ends FAILED with the reason in words when Facebook says the window is closed (10/2018278), and the page stays up', async () => {
+    const c = await conversation('Wanda Window');
+    // Parley thinks the 24 hours are open (the customer just wrote); Facebook disagrees.
+    bed.sim.failSends(
+      BIKES.id,
+      {
+        code: 10,
+        error_subcode: 2018278,
+        message:
+          '(#10) This message is sent outside of allowed window. Learn more about the new policy here: https://developers.facebook.com/docs/messenger-platform/policy-overview',
+      },
+      { psid: c.psid },
+    );
+    const changes = follow(c.interactionId);
+    await pause(400);
+    const sent = await send(c.interactionId, 'Still interested in the blue bike?');
+    expect(sent.errors).toBeUndefined();
+    const done = await settled(sent.data!.sendMessage.id);
+    expect(done.status).toBe('FAILED');
+    expect(done.error).toContain('outside the 24-hour window for replies');
+    expect(done.error).toContain('Facebook error 10/2018278');
+    const failed = await eventually(async () => {
+      const event = await changes.next(10_000);
+      return event.data?.messageChanged.status === 'FAILED' ? event.data.messageChanged : null;
+    });
+    expect(failed.error).toBe(done.error);
+    await pause(1_000);
+    expect(sentTo(c.psid)).toEqual([]);
+    expect(refusedTo(c.psid)).toHaveLength(1);
+    // Code 10 with the window's subcode is about this message, not a permission of the page.
+    expect(await campaignRow()).toMatchObject({ tokenStatus: 'ACTIVE', tokenError: null });
+  });
+
+  it('ends FAILED at the first answer when Facebook calls the request bad (100), never trying it again', async () => {
+    const c = await conversation('Boris Bad');
+    // Enough refusals that a retry would show up here as a second refused call.
+    bed.sim.failSends(
+      BIKES.id,
+      { code: 100, message: '(#100) Param message[text] must be a UTF-8 encoded string' },
+      { psid: c.psid, count: 3 },
+    );
+    try {
+      const sent = await send(c.interactionId, 'Here is your receipt');
+      expect(sent.errors).toBeUndefined();
+      const id = sent.data!.sendMessage.id;
+      const done = await settled(id);
+      expect(done).toMatchObject({
+        status: 'FAILED',
+        error:
+          'Facebook refused the request (Facebook error 100): (#100) Param message[text] must be a UTF-8 encoded string',
+      });
+      // Longer than the first two backoffs (500 ms, 1 s): a retry would have been refused by now.
+      await pause(2_000);
+      expect(refusedTo(c.psid).map((r) => r.metadata)).toEqual([id]);
+      expect(sentTo(c.psid)).toEqual([]);
+      expect((await rows('SELECT status FROM messages WHERE id = ?', [id]))[0].status).toBe('FAILED');
+      expect((await campaignRow()).tokenStatus).toBe('ACTIVE');
+    } finally {
+      bed.sim.clearSendFailures(BIKES.id);
+    }
+  });
+
   it('never sends one reply twice when several jobs run it at once', async () => {
     const c = await conversation('Dora Double');
     const [agent] = await rows("SELECT id FROM users WHERE username = 'ana'");
@@ -513,5 +615,45 @@ describe('agent replies', () => {
       'First, while the page is down',
       'Second, while the page is down',
     ]);
+  });
+  it('keeps a reply PENDING and takes the page down when Facebook says a permission is missing (10), then sends it once after the page is activated again', async () => {
+    const c = await conversation('Pia Permission');
+    const reason = '(#10) Application does not have permission for this action';
+    bed.sim.failSends(BIKES.id, { code: 10, message: reason }, { psid: c.psid });
+    let restored = false;
+    try {
+      const sent = await send(c.interactionId, 'Your bike is ready for pick-up');
+      expect(sent.errors).toBeUndefined();
+      const id = sent.data!.sendMessage.id;
+      expect(
+        await eventually(async () =>
+          (await campaignRow()).tokenStatus === 'INACTIVE' ? campaignRow() : null,
+        ),
+      ).toMatchObject({
+        tokenError: `a permission Parley needs is missing or was revoked (Facebook error 10): ${reason}`,
+      });
+      await pause(1_500);
+      expect((await rows('SELECT status, error FROM messages WHERE id = ?', [id]))[0]).toMatchObject({
+        status: 'PENDING',
+        error: null,
+      });
+      expect(sentTo(c.psid)).toEqual([]);
+      expect(refusedTo(c.psid)).toHaveLength(1);
+
+      // An admin activates the page again (the login popup); the waiting reply goes, once.
+      const popup = await runActivationPopup(bed, admin, campaignId, { choosePage: BIKES.name });
+      expect(popup.result?.status).toBe(200);
+      restored = true;
+      expect(await campaignRow()).toMatchObject({ tokenStatus: 'ACTIVE', tokenError: null });
+      expect((await settled(id)).status).toMatch(/^(SENT|DELIVERED|READ)$/);
+      await pause(1_500);
+      expect(sentTo(c.psid).map((s) => s.text)).toEqual(['Your bike is ready for pick-up']);
+      expect(refusedTo(c.psid)).toHaveLength(1);
+    } finally {
+      // Later tests need the page up, whatever failed above.
+      bed.sim.clearSendFailures(BIKES.id);
+      if (!restored && (await campaignRow()).tokenStatus !== 'ACTIVE')
+        await runActivationPopup(bed, admin, campaignId, { choosePage: BIKES.name });
+    }
   });
 });
