@@ -24,6 +24,7 @@ const ADD = `mutation($c: [ID!]!, $u: [ID!]!) { addCampaignMembers(campaignIds: 
 const UPDATE = `mutation($id: ID!, $input: CampaignInput!) { updateCampaign(id: $id, input: $input) { id } }`;
 const PRESENCE = `mutation($p: Presence!, $r: String) { setPresence(presence: $p, breakReason: $r) { id } }`;
 const INBOX_CHANGED = `subscription { inboxChanged { kind interaction { id status contact { name } agent { username } } message { text } } }`;
+const QUEUE_CHANGED = `subscription($c: ID!) { queueChanged(campaignId: $c) { id status contact { name } } }`;
 const ACCEPT = `mutation($id: ID!) { acceptInteraction(id: $id) { id status agent { username } } }`;
 const CLOSE = `mutation($id: ID!, $d: String) { closeInteraction(id: $id, disposition: $d) { id status disposition closedAt } }`;
 const TRANSFER = `mutation($id: ID!, $u: ID, $c: ID) { transferInteraction(id: $id, toUserId: $u, toCampaignId: $c) { id status } }`;
@@ -81,7 +82,11 @@ async function feed(name: string): Promise<Feed> {
   return f;
 }
 
-function collect(client: ReturnType<typeof wsClient>['client']): Feed {
+function collect(
+  client: ReturnType<typeof wsClient>['client'],
+  query = INBOX_CHANGED,
+  variables?: Record<string, unknown>,
+): Feed {
   const f: Feed = {
     events: [],
     async next(timeoutMs = 5_000) {
@@ -94,7 +99,7 @@ function collect(client: ReturnType<typeof wsClient>['client']): Feed {
     },
   };
   client.subscribe(
-    { query: INBOX_CHANGED },
+    { query, variables },
     {
       next: (v) => void f.events.push(v as Feed['events'][number]),
       error: (e) => (f.failure = e),
@@ -102,6 +107,25 @@ function collect(client: ReturnType<typeof wsClient>['client']): Feed {
     },
   );
   return f;
+}
+
+/** A MANUAL campaign's queueChanged, as `token` follows it, subscribed and given time to go live. */
+async function watchQueue(token: string, campaignId: string): Promise<Feed> {
+  const socket = wsClient(bed.server.wsUrl, { authorization: `Bearer ${token}` });
+  sockets.push(socket);
+  const f = collect(socket.client, QUEUE_CHANGED, { c: campaignId });
+  await new Promise((r) => setTimeout(r, 300));
+  return f;
+}
+
+/** Reads the queue feed until the interaction shows with this status (a name read may come first). */
+async function queueShows(f: Feed, id: string, status: string) {
+  for (;;) {
+    const event = await f.next();
+    expect(event.errors).toBeUndefined();
+    const shown = event.data.queueChanged as { id: string; status: string };
+    if (shown.id === id && shown.status === status) return shown;
+  }
 }
 
 /** A new customer of the bakery page writes; resolves with the interaction id once stored. */
@@ -395,10 +419,13 @@ describe('routing', () => {
     for (const f of Object.values(feeds)) f.events.length = 0;
   });
 
-  it('MANUAL: nothing is offered; members see it in pendingInteractions and take it within capacity', async () => {
+  it('MANUAL: nothing is offered; members see it in pendingInteractions, live on queueChanged, and take it within capacity', async () => {
     await settings({ strategy: 'MANUAL' });
+    const queue = await watchQueue(agents.ben.token, campaign);
     const fifth = await customerWrites('Hana');
     const sixth = await customerWrites('Ivo');
+    await queueShows(queue, fifth, 'QUEUED');
+    await queueShows(queue, sixth, 'QUEUED');
     await expectQuiet('ben', 800);
     const pending = await call(
       'query($c: ID) { pendingInteractions(campaignId: $c) { id status } }',
@@ -411,6 +438,8 @@ describe('routing', () => {
     );
     expect((await call(ACCEPT, { id: fifth }, agents.ben.token)).errors).toBeUndefined();
     await expectEvent('ben', 'ASSIGNED', fifth);
+    // Taken: it leaves the queue of everyone who picks from it.
+    await queueShows(queue, fifth, 'ACTIVE');
     const full = await call(ACCEPT, { id: sixth }, agents.ben.token);
     expect(codeOf(full)).toBe('CONFLICT');
     expect(full.errors![0].message).toContain('at-capacity');
@@ -559,6 +588,20 @@ describe('routing', () => {
     if (waiting.length)
       await db.query("UPDATE interactions SET status = 'ABANDONED' WHERE id IN (?)", [waiting]);
     for (const f of Object.values(feeds)) f.events.length = 0;
+  });
+
+  it('queueChanged is FORBIDDEN to an agent outside the campaign, and for a campaign that is not MANUAL', async () => {
+    const outsider = await makeAgent('outsider', [voice]);
+    await settings({ strategy: 'MANUAL' });
+    for (const [token, campaignId] of [
+      [outsider.token, campaign],
+      [admin, voice],
+    ]) {
+      const f = await watchQueue(token, campaignId);
+      const event = await f.next(3_000).catch(() => null);
+      expect(JSON.stringify(event?.errors ?? f.failure)).toContain('FORBIDDEN');
+    }
+    await settings({ strategy: 'LINEAR' });
   });
 
   it('inboxChanged is FORBIDDEN for an API key', async () => {

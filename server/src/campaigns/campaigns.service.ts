@@ -12,7 +12,7 @@ import {
   validateCampaignInput,
   validateCannedResponse,
 } from '@parley/libs/campaigns/campaign-rules.js';
-import type { Channel } from '@parley/libs/shared/campaigns.js';
+import type { Channel, RoutingStrategy } from '@parley/libs/shared/campaigns.js';
 import { CampaignChanged, type Json, type JsonObject } from '../events/catalogue.js';
 import { isDuplicateKey, isReferencedRow } from '../infrastructure/database/errors.js';
 import { ErrorCode, ParleyError } from '../infrastructure/errors/parley-error.js';
@@ -75,6 +75,8 @@ export interface PageCampaign {
   afterHoursMessage: string | null;
   /** Whether waiting customers are told their place in the queue (docs/routing.md#queue-position). */
   announceQueuePosition: boolean;
+  /** MANUAL: agents pick from the queue, which is pushed to them (manual-queue.changed). */
+  strategy: RoutingStrategy;
 }
 
 /**
@@ -144,6 +146,7 @@ export class CampaignsService implements OnModuleInit {
         timezone: true,
         afterHoursMessage: true,
         announceQueuePosition: true,
+        strategy: true,
       },
       where: { pageId },
     });
@@ -156,6 +159,7 @@ export class CampaignsService implements OnModuleInit {
           timezone: found.timezone,
           afterHoursMessage: found.afterHoursMessage,
           announceQueuePosition: found.announceQueuePosition,
+          strategy: found.strategy,
         }
       : null;
     if (generation === this.pageOwnersGeneration) {

@@ -70,6 +70,14 @@ export const InteractionQueued = defineEvent<{ interactionId: string; campaignId
   ownerOf: (e) => e.campaignId,
 });
 
+export const ManualQueueChanged = defineEvent<{ campaignId: string; interactionId: string }>({
+  name: 'manual-queue.changed',
+  description:
+    "A MANUAL campaign's queue, which its agents pick from, changed: a chat joined it (a customer's first message, an ABANDONED one back, a transfer in), left it (taken, abandoned), or a waiting chat changed (the customer's name read). Carried on the campaign's topic; queueChanged forwards it.",
+  schema: z.object({ campaignId: z.string(), interactionId: z.string() }),
+  ownerOf: (e) => e.campaignId,
+});
+
 export const InteractionMessageReceived = defineEvent<{
   interactionId: string;
   campaignId: string;

@@ -1,4 +1,4 @@
-import { InboxChanged, MessageChanged } from '../events/catalogue.js';
+import { InboxChanged, ManualQueueChanged, MessageChanged } from '../events/catalogue.js';
 import type { UnitOfWork } from '../infrastructure/events/after-commit.js';
 
 /** A message that was added or changed, with the interaction it belongs to (null: none). */
@@ -42,18 +42,22 @@ export async function announceMessages(
 
 /**
  * A contact's name or picture changed (the profile was read after the chat was offered): each agent
- * holding or offered one of their open interactions gets UPDATED, so the inbox shows the real name.
+ * holding or offered one of their open interactions gets UPDATED, so the inbox shows the real name,
+ * and a chat waiting in a queue is announced to those who pick from it (manual-queue.changed).
  */
 export async function announceContact(uow: UnitOfWork, contactId: string): Promise<void> {
-  const holders = (await uow.em.query(
-    `SELECT i.id, i.agentId AS userId FROM interactions i
+  const concerned = (await uow.em.query(
+    `SELECT i.id, i.agentId AS userId, NULL AS campaignId FROM interactions i
       WHERE i.contactId = ? AND i.status = 'ACTIVE' AND i.agentId IS NOT NULL
      UNION
-     SELECT i.id, o.userId FROM interactions i JOIN interaction_offers o ON o.interactionId = i.id
-      WHERE i.contactId = ? AND i.status = 'OFFERED' AND o.status = 'PENDING'`,
-    [contactId, contactId],
-  )) as { id: string; userId: string }[];
-  for (const { id, userId } of holders) {
-    uow.publish(InboxChanged, { userId, interactionId: id, kind: 'UPDATED', messageId: null });
+     SELECT i.id, o.userId, NULL FROM interactions i JOIN interaction_offers o ON o.interactionId = i.id
+      WHERE i.contactId = ? AND i.status = 'OFFERED' AND o.status = 'PENDING'
+     UNION
+     SELECT i.id, NULL, i.campaignId FROM interactions i WHERE i.contactId = ? AND i.status = 'QUEUED'`,
+    [contactId, contactId, contactId],
+  )) as { id: string; userId: string | null; campaignId: string | null }[];
+  for (const { id, userId, campaignId } of concerned) {
+    if (userId) uow.publish(InboxChanged, { userId, interactionId: id, kind: 'UPDATED', messageId: null });
+    if (campaignId) uow.publish(ManualQueueChanged, { campaignId, interactionId: id });
   }
 }

@@ -1,13 +1,13 @@
-import { Resolver, Subscription } from '@nestjs/graphql';
+import { Args, ID, Resolver, Subscription } from '@nestjs/graphql';
 import { Role } from '@parley/libs/shared/roles.js';
-import { InboxChanged } from '../events/catalogue.js';
+import { InboxChanged, ManualQueueChanged } from '../events/catalogue.js';
 import { CurrentPrincipal, type Principal, Roles } from '../infrastructure/access/access.js';
 import { ParleyError } from '../infrastructure/errors/parley-error.js';
 import { EventBus } from '../infrastructure/events/event-bus.service.js';
 import { batchedLoader } from '../infrastructure/graphql/batched-loader.js';
 import { ConversationsService } from '../messenger/conversations.service.js';
 import type { MessageModel } from '../messenger/conversation.model.js';
-import { InboxEventModel, type InteractionModel } from './interaction.model.js';
+import { InboxEventModel, InteractionModel } from './interaction.model.js';
 import { InteractionsService } from './interactions.service.js';
 
 /** The agent screen's live feed: events of the calling agent's own interactions only. */
@@ -46,6 +46,30 @@ export class InboxResolver {
       ]);
       if (!interaction) return null;
       return { kind: event.kind, interaction, message };
+    });
+  }
+
+  @Subscription(() => InteractionModel, {
+    description:
+      "A MANUAL campaign's queue, live: each chat that joins it (status QUEUED), leaves it (taken: ACTIVE; ABANDONED; or moved on), or changes while waiting (the customer's name read), as it is now. For the campaign's agents, admins and supervisors; FORBIDDEN for anyone else, for an AGENT API key, and for a campaign that is not MANUAL (its queue is routed, not picked from).",
+    resolve: (interaction: InteractionModel) => interaction,
+  })
+  @Roles(Role.ADMIN, Role.SUPERVISOR, Role.AGENT)
+  async queueChanged(
+    @CurrentPrincipal() principal: Principal,
+    @Args('campaignId', { type: () => ID, description: 'The MANUAL campaign whose queue to follow.' })
+    campaignId: string,
+  ): Promise<AsyncIterableIterator<InteractionModel>> {
+    if (!(await this.interactions.mayWatchQueue(principal, campaignId))) {
+      throw ParleyError.forbidden(
+        "Only a MANUAL campaign's agents, admins and supervisors can follow its queue",
+      );
+    }
+    return this.bus.iterate(ManualQueueChanged, campaignId, async (event) => {
+      // An agent taken off the campaign since stops hearing of its queue.
+      if (principal.role === Role.AGENT && !(await this.interactions.mayWatchQueue(principal, campaignId)))
+        return null;
+      return this.interactionLoader(event.interactionId);
     });
   }
 }

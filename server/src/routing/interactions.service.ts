@@ -112,12 +112,32 @@ export class InteractionsService {
     )) as unknown[];
     if (offer) return true;
     if (interaction.status !== 'QUEUED') return false;
+    return this.picksFrom(userId, interaction.campaignId);
+  }
+
+  /** Whether the agent belongs to this MANUAL campaign, and so picks from its queue. */
+  async picksFrom(userId: string, campaignId: string): Promise<boolean> {
     const [manual] = (await this.dataSource.query(
       `SELECT 1 AS x FROM campaign_members m JOIN campaigns c ON c.id = m.campaignId
         WHERE m.userId = ? AND m.campaignId = ? AND c.strategy = 'MANUAL'`,
-      [userId, interaction.campaignId],
+      [userId, campaignId],
     )) as unknown[];
     return Boolean(manual);
+  }
+
+  /**
+   * Whether the caller may follow this campaign's queue (queueChanged): admins and supervisors any
+   * MANUAL campaign's, an agent the MANUAL campaigns they belong to; an AGENT API key none.
+   */
+  async mayWatchQueue(principal: Principal, campaignId: string): Promise<boolean> {
+    if (principal.role !== Role.AGENT) {
+      const [manual] = (await this.dataSource.query(
+        "SELECT 1 AS x FROM campaigns WHERE id = ? AND strategy = 'MANUAL'",
+        [campaignId],
+      )) as unknown[];
+      return Boolean(manual);
+    }
+    return principal.kind === 'user' && this.picksFrom(principal.userId, campaignId);
   }
 
   /**

@@ -35,7 +35,12 @@ import { abandonAt, isAbandoned, queueOrder } from '@parley/libs/routing/queue.j
 import { Channel, RoutingStrategy } from '@parley/libs/shared/campaigns.js';
 import { isValidTimeZone, openedAt, type ScheduleRange } from '@parley/libs/schedule/schedule.js';
 import { Role } from '@parley/libs/shared/roles.js';
-import { InboxChanged, type InboxEventKindName, InteractionQueued } from '../events/catalogue.js';
+import {
+  InboxChanged,
+  type InboxEventKindName,
+  InteractionQueued,
+  ManualQueueChanged,
+} from '../events/catalogue.js';
 import type { Principal } from '../infrastructure/access/access.js';
 import type { AppConfig } from '../infrastructure/config/config.js';
 import { APP_CONFIG } from '../infrastructure/config/config.module.js';
@@ -308,11 +313,13 @@ export class RoutingService {
       const waiting: InteractionRow[] = [];
       const routable: InteractionRow[] = [];
       for (const i of queued) {
-        if (isAbandoned({ ...i, status: 'QUEUED', openedAt: opened }, campaign.dropoutSeconds, now))
+        if (isAbandoned({ ...i, status: 'QUEUED', openedAt: opened }, campaign.dropoutSeconds, now)) {
           await em.query("UPDATE interactions SET status = 'ABANDONED' WHERE id = ? AND status = 'QUEUED'", [
             i.id,
           ]);
-        else routable.push(i);
+          if (campaign.strategy === RoutingStrategy.MANUAL)
+            uow.publish(ManualQueueChanged, { campaignId, interactionId: i.id });
+        } else routable.push(i);
       }
 
       let offered = 0;
@@ -595,6 +602,7 @@ export class RoutingService {
         [userId, interaction.id],
       );
       this.inbox(uow, userId, interaction.id, 'ASSIGNED');
+      uow.publish(ManualQueueChanged, { campaignId: campaign.id, interactionId: interaction.id });
       return;
     }
     const [offer] = (await em.query(
@@ -814,6 +822,7 @@ export class RoutingService {
         reason: `TRANSFER: transferred by ${this.who(principal)} from campaign "${from!.name}" to the queue of campaign "${to.name}"`,
       });
       uow.publish(InteractionQueued, { interactionId: interaction.id, campaignId: toCampaignId });
+      uow.publish(ManualQueueChanged, { campaignId: toCampaignId, interactionId: interaction.id });
       if (interaction.agentId) this.inbox(uow, interaction.agentId, interaction.id, 'REVOKED');
       uow.enqueue(JobName.RouteCampaign, { campaignId: fromCampaignId });
       uow.enqueue(JobName.RouteCampaign, { campaignId: toCampaignId });

@@ -3,12 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import type { WebhookEvent } from '@parley/libs/messenger/webhook-events.js';
 import { afterHoursReply } from '@parley/libs/routing/customer-messages.js';
-import { Channel } from '@parley/libs/shared/campaigns.js';
+import { Channel, RoutingStrategy } from '@parley/libs/shared/campaigns.js';
 import { CampaignsService, type PageCampaign } from '../../campaigns/campaigns.service.js';
 import {
   InboxChanged,
   InteractionMessageReceived,
   InteractionQueued,
+  ManualQueueChanged,
   MessageChanged,
 } from '../../events/catalogue.js';
 import type { UnitOfWork } from '../../infrastructure/events/after-commit.js';
@@ -300,6 +301,8 @@ export class InboundEvents {
       // The conversation's next messages in this batch join it.
       batch.open.set(contact.id, { id: interactionId, campaignId, status: 'QUEUED', agentId: null });
       uow.publish(InteractionQueued, { interactionId, campaignId });
+      if (owner.strategy === RoutingStrategy.MANUAL)
+        uow.publish(ManualQueueChanged, { campaignId, interactionId });
       // The event informs; the job is what routing must not miss (durable in Redis, retried).
       uow.enqueue(JobName.RouteCampaign, { campaignId, ...announce(campaignId, interactionId) });
       return { interactionId, campaignId };
@@ -315,6 +318,9 @@ export class InboundEvents {
     if (open.status === 'ABANDONED') {
       batch.open.set(contact.id, { ...open, status: 'QUEUED' });
       uow.publish(InteractionQueued, { interactionId: open.id, campaignId });
+      // Its campaign may be another than the page's, after a transfer: told whatever its strategy.
+      if (campaignId !== owner.id || owner.strategy === RoutingStrategy.MANUAL)
+        uow.publish(ManualQueueChanged, { campaignId, interactionId: open.id });
       uow.enqueue(JobName.RouteCampaign, { campaignId, ...announce(campaignId, open.id) });
     } else {
       // Still waiting: told their place again (at most once a minute, the job's guard).
