@@ -489,14 +489,30 @@ describe('the agent screen', () => {
     await choosePresence(page, 'presence-available');
     const { psid } = bed.sim.addCustomer(bikes.id, 'Jon Kerr');
     bed.sim.customerWrites(bikes.id, psid, { text: 'My chain broke' });
+    // Pushed (queueChanged), not read on a timer: it shows within seconds.
     const waiting = page.getByTestId('queued').filter({ hasText: 'My chain broke' });
-    await waiting.waitFor();
+    await waiting.waitFor({ timeout: 5_000 });
     expect(await page.getByTestId('offer').count()).toBe(0);
     await waiting.getByTestId('queued-take').click();
     await page.getByTestId('conversation-status').getByText('Active').waitFor();
     await page.getByTestId('tab-active').click();
     await activeWith(page, 'My chain broke').waitFor();
     expect(await page.getByTestId('queued').count()).toBe(0);
+
+    // A colleague takes the next waiting chat: it leaves Ivy's list at once.
+    await makeAgent('kai', 'Kai Brook', [manual.id, voice]);
+    const kai = await login(bed.server.baseUrl, 'kai', PASSWORD);
+    await api('mutation { setPresence(presence: AVAILABLE) { id } }', {}, kai);
+    const other = bed.sim.addCustomer(bikes.id, 'Lea Moss').psid;
+    bed.sim.customerWrites(bikes.id, other, { text: 'Flat tyre' });
+    await page.getByTestId('tab-pending').click();
+    const next = page.getByTestId('queued').filter({ hasText: 'Flat tyre' });
+    await next.waitFor({ timeout: 5_000 });
+    const [chat] = (await api('query { pendingInteractions { id lastMessage { text } } }', {}, kai))
+      .pendingInteractions as { id: string; lastMessage: { text: string } }[];
+    expect(chat.lastMessage.text).toBe('Flat tyre');
+    await api('mutation($id: ID!) { acceptInteraction(id: $id) { id } }', { id: chat.id }, kai);
+    await next.waitFor({ state: 'detached', timeout: 5_000 });
   });
 
   // Last: it leaves the page's token revoked.

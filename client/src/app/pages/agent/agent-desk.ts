@@ -1,7 +1,7 @@
 import { DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { Apollo } from 'apollo-angular';
-import { Subject, firstValueFrom } from 'rxjs';
+import { Subject, firstValueFrom, from, merge, switchMap } from 'rxjs';
 import { describeError } from '../../core/graphql/errors';
 import { WsClientService } from '../../core/graphql/ws-client.service';
 import { type LiveChange, LiveCollection, liveChanges } from '../../core/live-collection';
@@ -12,8 +12,10 @@ import {
   type AgentInboxChangedSubscription,
   AgentInboxDocument,
   type AgentInboxItemFragment,
+  AgentManualCampaignsDocument,
   AgentPresenceDocument,
   type AgentPresenceFragment,
+  AgentQueueChangedDocument,
   AgentQueueDocument,
   AgentSetPresenceDocument,
   type Presence,
@@ -24,8 +26,6 @@ import { startOfToday } from './time';
 export type InboxItem = AgentInboxItemFragment;
 export type InboxEvent = AgentInboxChangedSubscription['inboxChanged'];
 
-/** The MANUAL queue has no push of its own (inboxChanged is about the agent's chats): it is read this often. */
-const QUEUE_REFRESH_MS = 10_000;
 /** Today's closed chats listed in History at most. */
 const HISTORY_SIZE = 200;
 
@@ -76,7 +76,7 @@ export class AgentDesk {
       ),
   });
 
-  /** QUEUED chats of the agent's MANUAL campaigns, to take. */
+  /** QUEUED chats of the agent's MANUAL campaigns, to take: kept live by each campaign's queueChanged. */
   readonly queue = new LiveCollection<InboxItem>({
     what: 'waiting chats',
     load: async () => {
@@ -85,6 +85,23 @@ export class AgentDesk {
       );
       return result.data?.pendingInteractions;
     },
+    changes: () =>
+      from(this.manualCampaignIds()).pipe(
+        switchMap((ids) =>
+          merge(
+            ...ids.map((campaignId) =>
+              this.apollo.subscribe({ query: AgentQueueChangedDocument, variables: { campaignId } }),
+            ),
+          ).pipe(
+            // Waiting in one of these campaigns: in the list; taken, abandoned or moved on: out of it.
+            liveChanges(({ queueChanged: chat }): LiveChange<InboxItem> =>
+              chat.status === 'QUEUED' && ids.includes(chat.campaign.id)
+                ? { upsert: chat }
+                : { remove: chat.id },
+            ),
+          ),
+        ),
+      ),
   });
 
   /** What the agent closed (or had closed) today. */
@@ -139,8 +156,14 @@ export class AgentDesk {
         void this.queue.reload();
         void this.history.reload();
       });
-    const timer = setInterval(() => void this.queue.reload(), QUEUE_REFRESH_MS);
-    this.destroyRef.onDestroy(() => clearInterval(timer));
+  }
+
+  /** The agent's MANUAL campaigns (an agent reads only their own campaigns). */
+  private async manualCampaignIds(): Promise<string[]> {
+    const result = await firstValueFrom(
+      this.apollo.query({ query: AgentManualCampaignsDocument, fetchPolicy: 'network-only' }),
+    );
+    return (result.data?.campaigns ?? []).filter((c) => c.strategy === 'MANUAL').map((c) => c.id);
   }
 
   /** Every item the agent can open, whichever list it is in. */
