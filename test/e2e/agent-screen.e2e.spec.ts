@@ -147,6 +147,16 @@ async function profileRead(name: string, psid: string): Promise<void> {
 const offerWith = (page: Page, text: string) => page.getByTestId('offer').filter({ hasText: text });
 const activeWith = (page: Page, text: string) => page.getByTestId('active-chat').filter({ hasText: text });
 
+/**
+ * Chats earlier tests left offered to agents who have since gone offline are offered again to the
+ * next Available agent, each holding a seat: room for them and for the test's own.
+ */
+async function roomForEveryChat(): Promise<void> {
+  await api(`mutation($id: ID!) { updateCampaign(id: $id, input: { maxInteractionsPerAgent: 10 }) { id } }`, {
+    id: bakery,
+  });
+}
+
 /** Polls for longer than vitest's 1 s default: pushes and timers on a busy machine. */
 const poll = <T>(value: () => T | Promise<T>) => expect.poll(value, { timeout: 15_000 });
 
@@ -513,6 +523,67 @@ describe('the agent screen', () => {
     expect(chat.lastMessage.text).toBe('Flat tyre');
     await api('mutation($id: ID!) { acceptInteraction(id: $id) { id } }', { id: chat.id }, kai);
     await next.waitFor({ state: 'detached', timeout: 5_000 });
+  });
+
+  it('a picture dropped on the reply is uploaded at once with its progress, and the customer receives it', async (test) => {
+    await makeAgent('olga', 'Olga Brandt');
+    await roomForEveryChat();
+    await othersOffline('olga');
+    const page = await agentPage(test, 'olga');
+    await choosePresence(page, 'presence-available');
+    const pablo = await customerWrites('Pablo Ruiz', 'What does the crumb look like?');
+    await offerWith(page, 'What does the crumb look like?').getByTestId('offer-accept').click();
+    const messages = page.getByTestId('conversation-messages');
+    await messages.getByText('What does the crumb look like?').waitFor();
+
+    // A file dragged from the desktop: made in the page, as the browser would hand it over.
+    const png = makePng('crumb');
+    const dragged = await page.evaluateHandle(
+      (bytes) => {
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([new Uint8Array(bytes)], 'crumb.png', { type: 'image/png' }));
+        return transfer;
+      },
+      [...png],
+    );
+    // The upload is held a moment, so its progress can be seen.
+    await page.route('**/uploads', async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await route.continue();
+    });
+    const composer = page.getByTestId('composer');
+    const reply = page.getByTestId('composer-text');
+    // Over the reply, the composer shows it takes the file; dropped, it is uploaded at once.
+    await reply.dispatchEvent('dragover', { dataTransfer: dragged });
+    await poll(() => composer.getAttribute('class')).toContain('dragging');
+    await reply.dispatchEvent('drop', { dataTransfer: dragged });
+    const file = page.locator('[data-testid=composer-file][data-name="crumb.png"]');
+    await file.getByTestId('upload-progress').waitFor();
+    expect(await composer.getAttribute('class')).not.toContain('dragging');
+    expect(await page.getByTestId('composer-send').isDisabled()).toBe(true);
+    // Its preview is the picture itself.
+    await poll(() => file.locator('img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(64);
+    await poll(() => file.getAttribute('data-state')).toBe('uploaded');
+
+    // The picture alone is a reply.
+    await page.getByTestId('composer-send').click();
+    const sent = messages.locator('[data-testid=message][data-direction=OUTBOUND]');
+    await poll(() => sent.getByTestId('message-status').getAttribute('data-status')).toMatch(
+      /SENT|DELIVERED|READ/,
+    );
+    await poll(() =>
+      sent
+        .getByTestId('message-image')
+        .locator('img')
+        .evaluate((img: HTMLImageElement) => img.naturalWidth),
+    ).toBe(64);
+    expect(await page.getByTestId('composer-files').count()).toBe(0);
+
+    // Facebook got one picture for Pablo, and it is the file that was dropped.
+    const toPablo = bed.sim.sent(BAKERY.id).filter((m) => m.recipient === pablo.psid && !m.sender_action);
+    expect(toPablo.map((m) => m.attachments?.map((a) => a.type))).toEqual([['image']]);
+    const received = await fetch(toPablo[0].attachments![0].url!);
+    expect(Buffer.from(await received.arrayBuffer()).equals(png)).toBe(true);
   });
 
   // Last: it leaves the page's token revoked.
