@@ -1,3 +1,4 @@
+import { createConnection } from 'mysql2/promise';
 import type { Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BrowserHandle, launchBrowser } from '../support/browser.js';
@@ -5,6 +6,7 @@ import { ALWAYS_OPEN, createCampaign } from '../support/campaigns.js';
 import { type FacebookTestBed, SEED, startFacebookTestBed } from '../support/facebook.js';
 import { createUser, gql, login } from '../support/graphql.js';
 import { makePng } from '../../libs/messenger-simulator/media.js';
+import { parseDatabaseUrl } from '../../server/src/infrastructure/database/database.js';
 
 // The agent screen end to end: Chromium drives the real console as an agent, customers write
 // through the Messenger simulator (playing Facebook), and offers arrive by push. Nothing is faked
@@ -155,6 +157,30 @@ async function roomForEveryChat(): Promise<void> {
   await api(`mutation($id: ID!) { updateCampaign(id: $id, input: { maxInteractionsPerAgent: 10 }) { id } }`, {
     id: bakery,
   });
+}
+
+/**
+ * As if the customer last wrote `hours` ago: their messages (what the server counts the windows
+ * from when it sends) and their open chat (what the screen shows the window from).
+ */
+async function customerWroteAgo(psid: string, hours: number): Promise<void> {
+  const { database, ...server } = parseDatabaseUrl(bed.server.environment.databaseUrl);
+  const db = await createConnection({ ...server, database, timezone: 'Z' });
+  try {
+    const at = new Date(Date.now() - hours * 3600_000);
+    await db.query(
+      `UPDATE messages m JOIN contacts c ON c.id = m.contactId SET m.sentAt = ?
+        WHERE c.psid = ? AND m.direction = 'INBOUND'`,
+      [at, psid],
+    );
+    await db.query(
+      `UPDATE interactions i JOIN contacts c ON c.id = i.contactId SET i.lastCustomerMessageAt = ?
+        WHERE c.psid = ? AND i.status IN ('QUEUED', 'OFFERED', 'ACTIVE')`,
+      [at, psid],
+    );
+  } finally {
+    await db.end();
+  }
 }
 
 /** Polls for longer than vitest's 1 s default: pushes and timers on a busy machine. */
@@ -584,6 +610,77 @@ describe('the agent screen', () => {
     expect(toPablo.map((m) => m.attachments?.map((a) => a.type))).toEqual([['image']]);
     const received = await fetch(toPablo[0].attachments![0].url!);
     expect(Buffer.from(await received.arrayBuffer()).equals(png)).toBe(true);
+  });
+
+  it('3 days after the customer wrote, replies go as "human agent"; after 7 days none can be sent until the customer writes again', async (test) => {
+    await makeAgent('pia', 'Pia Moreau');
+    await roomForEveryChat();
+    await othersOffline('pia');
+    const page = await agentPage(test, 'pia');
+    await choosePresence(page, 'presence-available');
+    const messages = page.getByTestId('conversation-messages');
+    const window = page.getByTestId('reply-window');
+    const text = page.getByTestId('composer-text');
+    const send = page.getByTestId('composer-send');
+
+    // Quinn wrote 3 days ago. The chat is aged once the screen has heard all about it (the offer
+    // carries Quinn's name), so nothing read before arrives after.
+    const quinn = await customerWrites('Quinn Abbot', 'Is my order ready?');
+    await page.locator('[data-testid=offer][data-contact="Quinn Abbot"]').waitFor();
+    await customerWroteAgo(quinn.psid, 72);
+    await offerWith(page, 'Is my order ready?').getByTestId('offer-accept').click();
+    await messages.getByText('Is my order ready?').waitFor();
+    await poll(() => window.getAttribute('data-window')).toBe('human-agent');
+    expect(await window.textContent()).toContain(
+      '24-hour window closed: replies go as "human agent" for 3 d 23 h more',
+    );
+    await text.fill('Sorry for the wait: it is ready.');
+    await send.click();
+    const toQuinn = messages.locator('[data-testid=message][data-direction=OUTBOUND]');
+    await poll(() => toQuinn.getByTestId('message-status').getAttribute('data-status')).toMatch(
+      /SENT|DELIVERED|READ/,
+    );
+    const sentTo = (psid: string) =>
+      bed.sim
+        .sent(BAKERY.id)
+        .filter((m) => m.recipient === psid && !m.sender_action)
+        .map((m) => [m.text, m.messaging_type, m.tag]);
+    expect(sentTo(quinn.psid)).toEqual([['Sorry for the wait: it is ready.', 'MESSAGE_TAG', 'HUMAN_AGENT']]);
+
+    // Rita wrote 8 days ago: the pane and the composer say no reply can go, and none does.
+    const rita = await customerWrites('Rita Vance', 'Hello, anyone there?');
+    await page.locator('[data-testid=offer][data-contact="Rita Vance"]').waitFor();
+    await customerWroteAgo(rita.psid, 8 * 24);
+    await offerWith(page, 'Hello, anyone there?').getByTestId('offer-accept').click();
+    await messages.getByText('Hello, anyone there?').waitFor();
+    await poll(() => window.getAttribute('data-window')).toBe('closed');
+    expect(await window.textContent()).toContain(
+      "Messenger's 7-day window has closed: no reply can be sent until the customer writes again.",
+    );
+    expect(await page.getByTestId('composer-blocked').textContent()).toContain(
+      'wait for the customer to write again',
+    );
+    await text.fill('Are you still there?');
+    expect(await send.isDisabled()).toBe(true);
+    await text.press('Enter');
+    // Kept, to send once Rita writes again.
+    expect(await text.inputValue()).toBe('Are you still there?');
+
+    // Rita writes again: a new 24-hour window, and the kept reply goes, as the only one she gets.
+    await customerWrites(rita.name, 'Sorry, I was away', rita.psid);
+    await messages.getByText('Sorry, I was away').waitFor();
+    await poll(() => window.getAttribute('data-window')).toBe('standard');
+    // The screen's clock ticks each second: "1 d left" for at most that long, then the minutes.
+    await poll(() => window.textContent()).toMatch(/Reply window: 23 h 5\d min left/);
+    expect(await page.getByTestId('composer-blocked').textContent()).not.toContain('7-day');
+    await poll(() => send.isEnabled()).toBe(true);
+    await send.click();
+    const toRita = messages.locator('[data-testid=message][data-direction=OUTBOUND]');
+    await poll(() => toRita.getByTestId('message-status').getAttribute('data-status')).toMatch(
+      /SENT|DELIVERED|READ/,
+    );
+    expect(await toRita.count()).toBe(1);
+    expect(sentTo(rita.psid)).toEqual([['Are you still there?', 'RESPONSE', undefined]]);
   });
 
   // Last: it leaves the page's token revoked.
