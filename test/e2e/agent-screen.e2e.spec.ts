@@ -683,6 +683,59 @@ describe('the agent screen', () => {
     expect(sentTo(rita.psid)).toEqual([['Are you still there?', 'RESPONSE', undefined]]);
   });
 
+  it("the search within Pending and Active finds chats by the customer's name and by their last message", async (test) => {
+    await makeAgent('rosa', 'Rosa Lind');
+    await roomForEveryChat();
+    await othersOffline('rosa');
+    const page = await agentPage(test, 'rosa');
+    await choosePresence(page, 'presence-available');
+    const search = page.getByTestId('inbox-search');
+    const offer = (name: string) => page.locator(`[data-testid=offer][data-contact="${name}"]`);
+    const active = (name: string) => page.locator(`[data-testid=active-chat][data-contact="${name}"]`);
+    const contacts = async (testId: string) =>
+      (
+        await page
+          .getByTestId(testId)
+          .evaluateAll((items) => items.map((i) => i.getAttribute('data-contact')))
+      ).sort();
+
+    // Pending: two offers (and any an earlier test left waiting).
+    const nina = await customerWrites('Nina Sol', 'Do you sell sourdough?');
+    await customerWrites('Omar Reyes', 'Any marzipan pigs left?');
+    await offer('Nina Sol').waitFor();
+    await offer('Omar Reyes').waitFor();
+    await search.fill('nina');
+    await poll(() => contacts('offer')).toEqual(['Nina Sol']);
+    await search.fill('MARZIPAN');
+    await poll(() => contacts('offer')).toEqual(['Omar Reyes']);
+    // Every word must match, in the name or the message.
+    await search.fill('omar pigs');
+    await poll(() => contacts('offer')).toEqual(['Omar Reyes']);
+    await search.fill('nina pigs');
+    await page.getByTestId('offers-empty').getByText('No offer matches.').waitFor();
+    await search.fill('');
+    await offer('Nina Sol').waitFor();
+    await offer('Omar Reyes').getByTestId('offer-accept').click();
+    await page.getByTestId('conversation-customer').getByText('Omar Reyes').waitFor();
+    await offer('Nina Sol').getByTestId('offer-accept').click();
+    await page.getByTestId('conversation-customer').getByText('Nina Sol').waitFor();
+
+    // Active: the same search, on the chats' last messages as they come.
+    await page.getByTestId('tab-active').click();
+    await active('Nina Sol').waitFor();
+    await active('Omar Reyes').waitFor();
+    await search.fill('sol');
+    await poll(() => contacts('active-chat')).toEqual(['Nina Sol']);
+    await search.fill('sliced');
+    await page.getByTestId('active-empty').getByText('No chat matches.').waitFor();
+    await customerWrites(nina.name, 'Sliced, please', nina.psid);
+    await poll(() => contacts('active-chat')).toEqual(['Nina Sol']);
+    await search.fill('marzipan');
+    await poll(() => contacts('active-chat')).toEqual(['Omar Reyes']);
+    await search.fill('');
+    await poll(() => contacts('active-chat')).toEqual(['Nina Sol', 'Omar Reyes']);
+  });
+
   // Last: it leaves the page's token revoked.
   it('a reply Facebook refuses shows the reason and a Retry that sends it again; a reply to a disconnected page says it is waiting', async (test) => {
     await makeAgent('gus', 'Gus Hale');
