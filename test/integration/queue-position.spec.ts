@@ -1,7 +1,7 @@
 import { type Connection, createConnection } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDatabaseUrl } from '../../server/src/infrastructure/database/database.js';
-import { QueuePositionJob } from '../../server/src/messenger/outbound/queue-position.job.js';
+import { QueuePositionJob } from '../../server/src/routing/jobs/queue-position.job.js';
 import { ALWAYS_OPEN, createCampaign } from '../support/campaigns.js';
 import { type FacebookTestBed, SEED, startFacebookTestBed } from '../support/facebook.js';
 import { createUser, DEFAULT_PASSWORD, eventually, gql, login } from '../support/graphql.js';

@@ -8,9 +8,7 @@ import { AttachmentsController } from './attachments/attachments.controller.js';
 import { StoreAttachmentsJob } from './attachments/store-attachments.job.js';
 import { UploadsController } from './attachments/uploads.controller.js';
 import { ContactEntity } from './contacts/contact.entity.js';
-import { AfterHoursJob } from './outbound/after-hours.job.js';
 import { OutboundMessages } from './outbound/outbound-messages.service.js';
-import { QueuePositionJob } from './outbound/queue-position.job.js';
 import { SendMessageJob } from './outbound/send-message.job.js';
 import { SenderActions } from './outbound/sender-actions.service.js';
 import { ContactsService } from './contacts/contacts.service.js';
@@ -18,6 +16,7 @@ import { ConversationsService } from './conversations.service.js';
 import { GraphModule } from './graph/graph.module.js';
 import { InboundEvents } from './inbound/inbound-events.service.js';
 import { WebhookDeliveries } from './inbound/webhook-deliveries.service.js';
+import { MessageAnnouncements } from './message-events.js';
 import { MessageEntity } from './message.entity.js';
 import { MessengerSettingsResolver } from './messenger-settings.resolver.js';
 import { WebhookDeliveriesResolver } from './webhook-deliveries.resolver.js';
@@ -26,7 +25,8 @@ import { WebhookHealth } from './webhook-health.js';
 
 /**
  * Messenger's side of Parley: the webhook and its settings, the durable ingest of deliveries,
- * contacts and messages (docs/messenger.md). The Graph client is GraphModule.
+ * contacts and messages (docs/messenger.md). The Graph client is GraphModule. What becomes of a
+ * conversation's interaction is routing's, asked through the ConversationRouting port it provides.
  */
 @Module({
   imports: [
@@ -43,6 +43,7 @@ import { WebhookHealth } from './webhook-health.js';
     ContactsService,
     ConversationsService,
     InboundEvents,
+    MessageAnnouncements,
     WebhookDeliveries,
     AttachmentStore,
     AttachmentLinks,
@@ -50,8 +51,6 @@ import { WebhookHealth } from './webhook-health.js';
     OutboundMessages,
     SendMessageJob,
     SenderActions,
-    AfterHoursJob,
-    QueuePositionJob,
   ],
   exports: [
     ContactsService,

@@ -11,7 +11,7 @@ import { JobName, type JobPayloads } from '../../infrastructure/queues/queue-reg
 import { redactUrl } from '../../infrastructure/logging/redact-url.js';
 import { type MessageAttachment, MessageEntity } from '../message.entity.js';
 import { AttachmentStore, AttachmentTooLarge } from './attachment-store.js';
-import { announceMessages } from '../message-events.js';
+import { MessageAnnouncements } from '../message-events.js';
 
 const DOWNLOAD_TIMEOUT_MS = 30_000;
 /** `type/subtype` and nothing else: the stored type is sent back as a Content-Type header. */
@@ -33,6 +33,7 @@ export class StoreAttachmentsJob {
     @InjectRepository(MessageEntity) private readonly messages: Repository<MessageEntity>,
     private readonly store: AttachmentStore,
     private readonly transactions: Transactions,
+    private readonly announce: MessageAnnouncements,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -64,7 +65,11 @@ export class StoreAttachmentsJob {
     if (stored || attachments.some((a, i) => a.error && !message.attachments[i].error)) {
       await this.transactions.run(async (uow) => {
         await uow.em.update(MessageEntity, { id: messageId }, { attachments });
-        await announceMessages(uow, [{ id: messageId, interactionId: message.interactionId }], 'UPDATED');
+        await this.announce.messages(
+          uow,
+          [{ id: messageId, interactionId: message.interactionId }],
+          'UPDATED',
+        );
       });
     }
     if (retry) throw retry;

@@ -9,7 +9,7 @@ import { JobHandler } from '../../infrastructure/queues/job-handler.decorator.js
 import { JobName } from '../../infrastructure/queues/queue-registry.js';
 import { GraphError } from '../graph/graph-error.js';
 import { GraphClient } from '../graph/graph.client.js';
-import { announceContact } from '../message-events.js';
+import { MessageAnnouncements } from '../message-events.js';
 import { ContactEntity } from './contact.entity.js';
 
 /** Profile picture URLs expire: a contact's profile is read again on a message after this long. */
@@ -38,6 +38,7 @@ export class ContactsService {
     private readonly connection: FacebookConnectionService,
     private readonly graph: GraphClient,
     private readonly transactions: Transactions,
+    private readonly announce: MessageAnnouncements,
   ) {}
 
   /**
@@ -102,7 +103,7 @@ export class ContactsService {
           profileFetchedAt: new Date(),
         });
         // An offer can reach the agent before the profile does: it then showed the placeholder.
-        await announceContact(uow, contactId);
+        await this.announce.contact(uow, contactId);
       });
       return 'read';
     } catch (error) {

@@ -3,19 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import type { WebhookEvent } from '@parley/libs/messenger/webhook-events.js';
 import { afterHoursReply } from '@parley/libs/routing/customer-messages.js';
-import { Channel, RoutingStrategy } from '@parley/libs/shared/campaigns.js';
+import { Channel } from '@parley/libs/shared/campaigns.js';
 import { CampaignsService, type PageCampaign } from '../../campaigns/campaigns.service.js';
-import {
-  InboxChanged,
-  InteractionMessageReceived,
-  InteractionQueued,
-  ManualQueueChanged,
-  MessageChanged,
-} from '../../events/catalogue.js';
+import { MessageChanged } from '../../events/catalogue.js';
 import type { UnitOfWork } from '../../infrastructure/events/after-commit.js';
 import { JobName } from '../../infrastructure/queues/queue-registry.js';
 import { type ContactRef, ContactsService } from '../contacts/contacts.service.js';
-import { announceMessages } from '../message-events.js';
+import { ConversationRouting, type OpenInteraction } from '../conversation-routing.js';
+import { MessageAnnouncements } from '../message-events.js';
 
 /** The campaign owning a page, as ingest needs it; null when no campaign owns the page. */
 export type PageOwner = PageCampaign | null;
@@ -38,14 +33,6 @@ interface Row {
 }
 
 type InboundEvent = Of<'message'> | Of<'postback'>;
-
-/** A conversation's open interaction, as ingest needs it. */
-interface OpenInteraction {
-  id: string;
-  campaignId: string;
-  status: string;
-  agentId: string | null;
-}
 
 /** What applyAll reads once for a whole batch of events, and the customer messages it writes together. */
 interface Batch {
@@ -81,6 +68,8 @@ export class InboundEvents {
   constructor(
     private readonly campaigns: CampaignsService,
     private readonly contacts: ContactsService,
+    private readonly routing: ConversationRouting,
+    private readonly announce: MessageAnnouncements,
   ) {}
 
   /**
@@ -107,7 +96,7 @@ export class InboundEvents {
     );
     const batch: Batch = {
       mids: await this.storedMids(uow, inbound),
-      open: await this.openInteractions(
+      open: await this.routing.openInteractions(
         uow,
         inbound.map((e) => ({ contactId: contactOf(e).id, ownerId: owners.get(e.pageId)?.id ?? null })),
       ),
@@ -157,35 +146,6 @@ export class InboundEvents {
       for (const { mid } of rows) stored.add(pairKey(pageId, mid));
     }
     return stored;
-  }
-
-  /**
-   * Each contact's open interaction, locked. A contact belongs to one page, so it is in the page's
-   * campaign or in the one a transfer moved it to; there is at most one (transfer refuses a campaign
-   * where one is open), and should there be two the page's own campaign's, then the latest, wins.
-   */
-  private async openInteractions(
-    uow: UnitOfWork,
-    contacts: { contactId: string; ownerId: string | null }[],
-  ): Promise<Map<string, OpenInteraction | null>> {
-    const open = new Map<string, OpenInteraction | null>(contacts.map((c) => [c.contactId, null]));
-    if (!contacts.length) return open;
-    const ownerOf = new Map(contacts.map((c) => [c.contactId, c.ownerId]));
-    const rows = (await uow.em.query(
-      `SELECT id, contactId, campaignId, status, agentId, queuedAt FROM interactions
-        WHERE contactId IN (?) AND status <> 'CLOSED' ORDER BY contactId FOR UPDATE`,
-      [[...open.keys()]],
-    )) as (OpenInteraction & { contactId: string; queuedAt: Date })[];
-    const rank = (i: (typeof rows)[number]) => [
-      i.campaignId === ownerOf.get(i.contactId) ? 1 : 0,
-      i.queuedAt.getTime(),
-    ];
-    for (const row of rows) {
-      const best = open.get(row.contactId) as (typeof rows)[number] | null;
-      const [a, b] = [rank(row), best ? rank(best) : null];
-      if (!b || a[0] > b[0] || (a[0] === b[0] && a[1] > b[1])) open.set(row.contactId, row);
-    }
-    return open;
   }
 
   /** The customer messages of the batch so far, in one INSERT. */
@@ -261,11 +221,10 @@ export class InboundEvents {
   }
 
   /**
-   * The interaction a customer message belongs to: the contact's open one, or a new QUEUED one in
-   * the page's campaign; an ABANDONED one is re-queued keeping its queuedAt. The open one may be in
-   * another campaign, after a transfer there: the conversation goes on in it. Null when not routed.
-   * A message that leaves its interaction QUEUED routes the campaign with `announce`, so the customer
-   * may be told their place in the queue (routing decides, after its offers, and the job throttles).
+   * The interaction a customer message belongs to, which routing decides (ConversationRouting):
+   * the contact's open one, or a new QUEUED one in the page's campaign; an ABANDONED one is queued
+   * again keeping its queuedAt. The open one may be in another campaign, after a transfer there:
+   * the conversation goes on in it. Null when not routed (no campaign, or a disabled one).
    */
   private async route(
     uow: UnitOfWork,
@@ -286,63 +245,16 @@ export class InboundEvents {
       );
       return null;
     }
-    const open = batch.open.get(contact.id) ?? null;
-    // The owner's switch is a cheap filter; routing reads the interaction's campaign's own.
-    const announce = (campaignId: string, interactionId: string): { announce?: string } =>
-      campaignId !== owner.id || owner.announceQueuePosition ? { announce: interactionId } : {};
-    if (!open) {
-      const campaignId = owner.id;
-      const interactionId = randomUUID();
-      await uow.em.query(
-        `INSERT INTO interactions (id, campaignId, contactId, status, queuedAt, lastCustomerMessageAt)
-         VALUES (?, ?, ?, 'QUEUED', NOW(3), ?)`,
-        [interactionId, campaignId, contact.id, sentAt],
-      );
-      // The conversation's next messages in this batch join it.
-      batch.open.set(contact.id, { id: interactionId, campaignId, status: 'QUEUED', agentId: null });
-      uow.publish(InteractionQueued, { interactionId, campaignId });
-      if (owner.strategy === RoutingStrategy.MANUAL)
-        uow.publish(ManualQueueChanged, { campaignId, interactionId });
-      // The event informs; the job is what routing must not miss (durable in Redis, retried).
-      uow.enqueue(JobName.RouteCampaign, { campaignId, ...announce(campaignId, interactionId) });
-      return { interactionId, campaignId };
-    }
-    const { campaignId } = open;
-    await uow.em.query(
-      `UPDATE interactions
-         SET status = IF(status = 'ABANDONED', 'QUEUED', status),
-             lastCustomerMessageAt = GREATEST(COALESCE(lastCustomerMessageAt, ?), ?)
-       WHERE id = ?`,
-      [sentAt, sentAt, open.id],
-    );
-    if (open.status === 'ABANDONED') {
-      batch.open.set(contact.id, { ...open, status: 'QUEUED' });
-      uow.publish(InteractionQueued, { interactionId: open.id, campaignId });
-      // Its campaign may be another than the page's, after a transfer: told whatever its strategy.
-      if (campaignId !== owner.id || owner.strategy === RoutingStrategy.MANUAL)
-        uow.publish(ManualQueueChanged, { campaignId, interactionId: open.id });
-      uow.enqueue(JobName.RouteCampaign, { campaignId, ...announce(campaignId, open.id) });
-    } else {
-      // Still waiting: told their place again (at most once a minute, the job's guard).
-      const again = announce(campaignId, open.id);
-      if (open.status === 'QUEUED' && again.announce)
-        uow.enqueue(JobName.RouteCampaign, { campaignId, ...again });
-      uow.publish(InteractionMessageReceived, {
-        interactionId: open.id,
-        campaignId,
-        agentId: open.agentId,
-        messageId,
-      });
-      // The agent holding it hears of it on their own topic (inboxChanged MESSAGE).
-      if (open.agentId && open.status === 'ACTIVE')
-        uow.publish(InboxChanged, {
-          userId: open.agentId,
-          interactionId: open.id,
-          kind: 'MESSAGE',
-          messageId,
-        });
-    }
-    return { interactionId: open.id, campaignId };
+    const now = await this.routing.customerWrote(uow, {
+      contactId: contact.id,
+      messageId,
+      sentAt,
+      owner,
+      open: batch.open.get(contact.id) ?? null,
+    });
+    // The conversation's next messages in this batch join it as this one left it.
+    batch.open.set(contact.id, now);
+    return { interactionId: now.id, campaignId: now.campaignId };
   }
 
   /**
@@ -372,21 +284,13 @@ export class InboundEvents {
         const [after] = (await uow.em.query('SELECT status FROM messages WHERE id = ?', [row.id])) as {
           status: string;
         }[];
-        if (after.status !== row.status) await announceMessages(uow, [row], 'UPDATED');
+        if (after.status !== row.status) await this.announce.messages(uow, [row], 'UPDATED');
         return;
       }
     }
     if (await this.byMid(uow, e.pageId, e.mid)) return;
-    let interactionId: string | null = null;
-    if (owner) {
-      // The contact's open interaction, wherever a transfer took it (see route).
-      const [open] = (await uow.em.query(
-        `SELECT id FROM interactions WHERE contactId = ? AND status <> 'CLOSED'
-          ORDER BY campaignId = ? DESC, queuedAt DESC LIMIT 1`,
-        [contact.id, owner.id],
-      )) as { id: string }[];
-      interactionId = open?.id ?? null;
-    }
+    // The contact's open interaction, wherever a transfer took it (see route).
+    const interactionId = owner ? await this.routing.openInteractionOf(uow, contact.id, owner.id) : null;
     await uow.em.query(
       `INSERT INTO messages (id, pageId, contactId, interactionId, direction, mid, text, attachments, sentAt, status, metadata)
        VALUES (?, ?, ?, ?, 'OUTBOUND', ?, ?, ?, ?, 'SENT', ?)`,
@@ -450,13 +354,13 @@ export class InboundEvents {
       at,
       row.id,
     ]);
-    if (row.reaction !== reaction) await announceMessages(uow, [row], 'UPDATED');
+    if (row.reaction !== reaction) await this.announce.messages(uow, [row], 'UPDATED');
   }
 
   private async setStatus(uow: UnitOfWork, rows: Row[], status: 'DELIVERED' | 'READ'): Promise<void> {
     if (!rows.length) return;
     await uow.em.query('UPDATE messages SET status = ? WHERE id IN (?)', [status, rows.map((r) => r.id)]);
-    await announceMessages(uow, rows, 'UPDATED');
+    await this.announce.messages(uow, rows, 'UPDATED');
   }
 
   private async byMid(uow: UnitOfWork, pageId: string, mid: string): Promise<boolean> {

@@ -11,7 +11,7 @@ import { JobName } from '../../infrastructure/queues/queue-registry.js';
 import { AttachmentLinks } from '../attachments/attachment-links.js';
 import { AttachmentStore } from '../attachments/attachment-store.js';
 import { attachmentTypeOf } from '../attachments/upload-types.js';
-import { announceMessages } from '../message-events.js';
+import { MessageAnnouncements } from '../message-events.js';
 import type { MessageAttachment } from '../message.entity.js';
 
 /** Messenger's limit for one text message (meta-platform.md, "Send API"). */
@@ -53,6 +53,7 @@ export class OutboundMessages {
   constructor(
     private readonly links: AttachmentLinks,
     private readonly store: AttachmentStore,
+    private readonly announce: MessageAnnouncements,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -157,7 +158,7 @@ export class OutboundMessages {
         id,
       ],
     );
-    await announceMessages(uow, [{ id, interactionId: message.interactionId }], 'MESSAGE');
+    await this.announce.messages(uow, [{ id, interactionId: message.interactionId }], 'MESSAGE');
     uow.enqueue(JobName.SendMessage, { messageId: id }, { jobId: `send-${id}` });
     return id;
   }

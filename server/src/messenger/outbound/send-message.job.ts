@@ -12,7 +12,7 @@ import { JobName, type JobPayloads } from '../../infrastructure/queues/queue-reg
 import { AttachmentStore } from '../attachments/attachment-store.js';
 import { GraphError } from '../graph/graph-error.js';
 import { GraphClient } from '../graph/graph.client.js';
-import { announceMessages } from '../message-events.js';
+import { MessageAnnouncements } from '../message-events.js';
 import type { MessageAttachment } from '../message.entity.js';
 import { lastCustomerMessageAt } from './outbound-messages.service.js';
 
@@ -67,6 +67,7 @@ export class SendMessageJob {
     private readonly connection: FacebookConnectionService,
     private readonly store: AttachmentStore,
     private readonly jobs: JobQueue,
+    private readonly announce: MessageAnnouncements,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -247,7 +248,7 @@ export class SendMessageJob {
         `UPDATE messages SET status = ?, error = ?, sendingSince = NULL WHERE id = ? AND status = 'PENDING'`,
         [result.status, result.error?.slice(0, 1000) ?? null, message.id],
       )) as { affectedRows?: number };
-      if (outcome.affectedRows) await announceMessages(uow, [message], 'UPDATED');
+      if (outcome.affectedRows) await this.announce.messages(uow, [message], 'UPDATED');
       const [next] = (await uow.em.query(
         `SELECT id FROM messages
           WHERE contactId = ? AND direction = 'OUTBOUND' AND status = 'PENDING' AND id <> ?

@@ -5,12 +5,12 @@ import { CampaignsService } from '../../campaigns/campaigns.service.js';
 import { Transactions } from '../../infrastructure/events/after-commit.js';
 import { JobHandler } from '../../infrastructure/queues/job-handler.decorator.js';
 import { JobName, type JobPayloads } from '../../infrastructure/queues/queue-registry.js';
-import { OutboundMessages } from './outbound-messages.service.js';
+import { ConversationsService } from '../../messenger/conversations.service.js';
+import { OutboundMessages } from '../../messenger/outbound/outbound-messages.service.js';
 
 interface Conversation {
   campaignId: string;
   contactId: string;
-  pageId: string;
   afterHoursSentAt: Date | null;
 }
 
@@ -26,6 +26,7 @@ export class AfterHoursJob {
     private readonly db: DataSource,
     private readonly transactions: Transactions,
     private readonly campaigns: CampaignsService,
+    private readonly conversations: ConversationsService,
     private readonly outbound: OutboundMessages,
   ) {}
 
@@ -38,9 +39,7 @@ export class AfterHoursJob {
     const campaign = await this.campaigns.getById(found.campaignId);
     return this.transactions.run(async (uow) => {
       const [conversation] = (await uow.em.query(
-        `SELECT i.campaignId, i.contactId, c.pageId, i.afterHoursSentAt
-           FROM interactions i JOIN contacts c ON c.id = i.contactId
-          WHERE i.id = ? FOR UPDATE`,
+        'SELECT campaignId, contactId, afterHoursSentAt FROM interactions WHERE id = ? FOR UPDATE',
         [interactionId],
       )) as Conversation[];
       const reply = afterHoursReply(campaign, new Date(at), conversation.afterHoursSentAt);
@@ -49,10 +48,14 @@ export class AfterHoursJob {
         new Date(at),
         interactionId,
       ]);
+      const contact = (await this.conversations.contacts([conversation.contactId])).get(
+        conversation.contactId,
+      );
+      if (!contact) return 'no such contact';
       await this.outbound.queue(uow, {
         interactionId,
         contactId: conversation.contactId,
-        pageId: conversation.pageId,
+        pageId: contact.pageId,
         text: reply.text,
         sentByUserId: null,
       });

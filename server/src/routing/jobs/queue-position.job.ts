@@ -11,13 +11,13 @@ import { CampaignsService } from '../../campaigns/campaigns.service.js';
 import { Transactions } from '../../infrastructure/events/after-commit.js';
 import { JobHandler } from '../../infrastructure/queues/job-handler.decorator.js';
 import { JobName, type JobPayloads } from '../../infrastructure/queues/queue-registry.js';
-import { ContactsService } from '../contacts/contacts.service.js';
-import { OutboundMessages } from './outbound-messages.service.js';
+import { ContactsService } from '../../messenger/contacts/contacts.service.js';
+import { ConversationsService } from '../../messenger/conversations.service.js';
+import { OutboundMessages } from '../../messenger/outbound/outbound-messages.service.js';
 
 interface Waiting {
   campaignId: string;
   contactId: string;
-  pageId: string;
   status: string;
   queuedAt: Date;
   positionAnnouncedAt: Date | null;
@@ -42,6 +42,7 @@ export class QueuePositionJob {
     private readonly transactions: Transactions,
     private readonly campaigns: CampaignsService,
     private readonly contacts: ContactsService,
+    private readonly conversations: ConversationsService,
     private readonly outbound: OutboundMessages,
   ) {}
 
@@ -57,9 +58,8 @@ export class QueuePositionJob {
       const { em } = uow;
       await this.contacts.lock(em, found.contactId);
       const [waiting] = (await em.query(
-        `SELECT i.campaignId, i.contactId, c.pageId, i.status, i.queuedAt, i.positionAnnouncedAt, NOW(3) AS now
-           FROM interactions i JOIN contacts c ON c.id = i.contactId
-          WHERE i.id = ? FOR UPDATE`,
+        `SELECT campaignId, contactId, status, queuedAt, positionAnnouncedAt, NOW(3) AS now
+           FROM interactions WHERE id = ? FOR UPDATE`,
         [interactionId],
       )) as Waiting[];
       if (waiting.campaignId !== campaign.id) return 'transferred to another campaign meanwhile';
@@ -78,10 +78,12 @@ export class QueuePositionJob {
         [waiting.now, interactionId, new Date(waiting.now.getTime() - ANNOUNCEMENT_INTERVAL_MS)],
       )) as { affectedRows?: number };
       if (!claimed.affectedRows) return 'told less than a minute ago';
+      const contact = (await this.conversations.contacts([waiting.contactId])).get(waiting.contactId);
+      if (!contact) return 'no such contact';
       await this.outbound.queue(uow, {
         interactionId,
         contactId: waiting.contactId,
-        pageId: waiting.pageId,
+        pageId: contact.pageId,
         text,
         sentByUserId: null,
       });
