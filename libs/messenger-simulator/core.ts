@@ -642,16 +642,18 @@ export class SimulatorCore {
     }
 
     const at = this.now();
+    // What the page sent, as recorded (with Facebook's mid once accepted) or refused.
+    const call = {
+      recipient: psid,
+      messaging_type: messagingType,
+      ...(tag ? { tag } : {}),
+      ...(text !== undefined ? { text } : {}),
+      ...(attachments ? { attachments } : {}),
+      ...(metadata !== undefined ? { metadata } : {}),
+      at,
+    };
     if (senderAction === undefined) {
-      const injected = this.injectedFailure(pageId, {
-        recipient: psid,
-        messaging_type: messagingType,
-        ...(tag ? { tag } : {}),
-        ...(text !== undefined ? { text } : {}),
-        ...(attachments ? { attachments } : {}),
-        ...(metadata !== undefined ? { metadata } : {}),
-        at,
-      });
+      const injected = this.injectedFailure(pageId, call);
       if (injected) throw injected;
     }
 
@@ -672,16 +674,7 @@ export class SimulatorCore {
     }
 
     const mid = newMid();
-    const record: SentRecord = {
-      recipient: psid,
-      messaging_type: messagingType,
-      ...(tag ? { tag } : {}),
-      ...(text !== undefined ? { text } : {}),
-      ...(attachments ? { attachments } : {}),
-      ...(metadata !== undefined ? { metadata } : {}),
-      mid,
-      at,
-    };
+    const record: SentRecord = { ...call, mid };
     this.state.sentBy(pageId).push(record);
     const item: ConversationItem = {
       mid,
