@@ -349,6 +349,10 @@ describe('the agent screen', () => {
     expect(await customer.locator('#messages').textContent()).toContain('Do you have rye bread?');
     expect(await customer.locator('#messages img').count()).toBeGreaterThan(0);
 
+    // Carla reacts to the reply in Messenger: the reaction shows on it, live.
+    bed.sim.customerReacts(BAKERY.id, carla.psid, { mid: sent[0].mid!, emoji: '❤' });
+    await reply.first().getByTestId('message-reaction').getByText('❤').waitFor();
+
     await page.getByTestId('conversation-close').click();
     const disposition = page.getByTestId('close-disposition');
     await poll(() => disposition.evaluate((el) => el === document.activeElement)).toBe(true);

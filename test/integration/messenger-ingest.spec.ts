@@ -277,10 +277,25 @@ describe('Messenger webhook ingest (against the simulator)', () => {
     await settled();
     bed.sim.customerReacts(BAKERY.id, BJORN.psid, { mid, emoji: '😮' });
     await settled();
-    expect((await rows('SELECT reaction FROM messages WHERE mid = ?', [mid]))[0].reaction).toBe('😮');
+    // As an agent's screen reads it.
+    const [{ id, interactionId }] = await rows('SELECT id, interactionId FROM messages WHERE mid = ?', [mid]);
+    const reactionOf = async () => {
+      const read = await gql(
+        bed.server.baseUrl,
+        'query($id: ID!) { interaction(id: $id) { messages { id reaction } } }',
+        { id: interactionId },
+        { token: admin },
+      );
+      expect(read.errors).toBeUndefined();
+      return (read.data!.interaction.messages as { id: string; reaction: string | null }[]).find(
+        (m) => m.id === id,
+      )!.reaction;
+    };
+    expect(await reactionOf()).toBe('😮');
     bed.sim.customerReacts(BAKERY.id, BJORN.psid, { mid, action: 'unreact' });
     await settled();
     expect((await rows('SELECT reaction FROM messages WHERE mid = ?', [mid]))[0].reaction).toBeNull();
+    expect(await reactionOf()).toBeNull();
   });
 
   it('keeps the newest reaction when a react and an unreact arrive in reverse order', async () => {

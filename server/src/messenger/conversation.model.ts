@@ -130,4 +130,11 @@ export class MessageModel {
 
   @Field(() => String, { nullable: true, description: 'Why it FAILED.' })
   error!: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "The customer's reaction to it in Messenger (an emoji, or Facebook's name for it), the latest one; null when none or taken back.",
+  })
+  reaction!: string | null;
 }

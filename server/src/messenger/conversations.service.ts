@@ -16,9 +16,11 @@ interface MessageRow {
   sentAt: Date;
   status: string;
   error: string | null;
+  reaction: string | null;
 }
 
-const COLUMNS = 'id, interactionId, direction, text, attachments, sentByUserId, sentAt, status, error';
+const COLUMNS =
+  'id, interactionId, direction, text, attachments, sentByUserId, sentAt, status, error, reaction';
 
 /**
  * Batched reads of contacts and messages (messenger owns those tables) for other modules' field
@@ -56,6 +58,7 @@ export class ConversationsService {
       createdAt: r.sentAt,
       status: r.status,
       error: r.error,
+      reaction: r.reaction,
     };
   }
 

@@ -13,6 +13,16 @@ export const DELIVERY: Readonly<Record<DeliveryStatus, { icon: string; label: st
   FAILED: { icon: 'error', label: 'Not sent' },
 };
 
+/** Facebook's reaction names, for a reaction that came without its emoji. */
+const REACTION_EMOJI: Readonly<Record<string, string>> = {
+  love: '❤️',
+  like: '👍',
+  smile: '😆',
+  wow: '😮',
+  sad: '😢',
+  angry: '😠',
+};
+
 /** One message: text, attachments inline (pictures shown, other files to download), time and ticks. */
 @Component({
   selector: 'app-message-bubble',
@@ -77,6 +87,16 @@ export const DELIVERY: Readonly<Record<DeliveryStatus, { icon: string; label: st
         }
       </span>
     </div>
+    @if (reaction(); as emoji) {
+      <span
+        class="reaction"
+        role="img"
+        [attr.aria-label]="'The customer reacted ' + emoji"
+        [matTooltip]="'The customer reacted ' + emoji"
+        data-testid="message-reaction"
+        >{{ emoji }}</span
+      >
+    }
     @if (message().status === 'FAILED') {
       <div class="failed" role="alert" data-testid="message-failed">
         <span>Not sent: {{ message().error || 'Facebook refused it.' }}</span>
@@ -162,6 +182,15 @@ export const DELIVERY: Readonly<Record<DeliveryStatus, { icon: string; label: st
     .waiting {
       color: var(--parley-warn);
     }
+    .reaction {
+      margin: -10px 8px 0;
+      padding: 0 4px;
+      border-radius: 10px;
+      background: var(--mat-sys-surface-container-highest);
+      box-shadow: 0 1px 2px rgb(0 0 0 / 20%);
+      font-size: 14px;
+      line-height: 20px;
+    }
   `,
   host: { '[class.out]': 'outbound()' },
 })
@@ -177,6 +206,11 @@ export class MessageBubble {
   protected readonly time = computed(() =>
     new Date(this.message().createdAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }),
   );
+  /** The customer's reaction as an emoji (Facebook sends the emoji, or only a name for some). */
+  protected readonly reaction = computed(() => {
+    const reaction = this.message().reaction;
+    return reaction ? (REACTION_EMOJI[reaction] ?? reaction) : null;
+  });
   protected readonly waitingNote = computed(() =>
     this.outbound() && this.message().status === 'PENDING' && this.pageDisconnected()
       ? 'Waiting: the Facebook page is disconnected. It is sent, in order, once an admin reconnects the page.'
