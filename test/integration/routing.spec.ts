@@ -590,6 +590,43 @@ describe('routing', () => {
     for (const f of Object.values(feeds)) f.events.length = 0;
   });
 
+  it("puts a deactivated agent's ACTIVE chat back in the queue at its place, where another agent gets it", async () => {
+    await settings({ strategy: 'LINEAR', maxInteractionsPerAgent: 2, thresholds: UNHURRIED });
+    for (const name of Object.keys(agents)) await presence(name, 'OFFLINE');
+    const dora = await makeAgent('dora', [campaign, voice]);
+    await makeAgent('eli', [campaign, voice]);
+    await presence('dora', 'AVAILABLE');
+    const chat = await customerWrites('Pia');
+    expect((await pendingOffer(chat)).userId).toBe(dora.id);
+    expect((await call(ACCEPT, { id: chat }, dora.token)).errors).toBeUndefined();
+    await presence('eli', 'AVAILABLE');
+    const [[before]] = (await db.query('SELECT queuedAt FROM interactions WHERE id = ?', [
+      chat,
+    ])) as unknown as [{ queuedAt: Date }[]];
+
+    const deactivated = await call('mutation($id: ID!) { deactivateUser(id: $id) { active } }', {
+      id: dora.id,
+    });
+    expect(deactivated.data?.deactivateUser.active).toBe(false);
+    // Offered to Eli, the only one left, at once: the customer is not stuck with Dora's account.
+    expect((await pendingOffer(chat)).userId).toBe(agents.eli.id);
+    const [[after]] = (await db.query('SELECT queuedAt, agentId FROM interactions WHERE id = ?', [
+      chat,
+    ])) as unknown as [{ queuedAt: Date; agentId: string | null }[]];
+    expect(after.queuedAt).toEqual(before.queuedAt);
+    const decisions = await call(
+      'query($id: ID!) { routingDecisions(interactionId: $id) { strategy reason } }',
+      { id: chat },
+    );
+    expect(decisions.data!.routingDecisions.map((d: { strategy: string }) => d.strategy)).toContain(
+      'RELEASE',
+    );
+    expect((await call(ACCEPT, { id: chat }, agents.eli.token)).errors).toBeUndefined();
+    expect((await call(CLOSE, { id: chat }, agents.eli.token)).errors).toBeUndefined();
+    await presence('eli', 'OFFLINE');
+    for (const f of Object.values(feeds)) f.events.length = 0;
+  });
+
   it('queueChanged is FORBIDDEN to an agent outside the campaign, and for a campaign that is not MANUAL', async () => {
     const outsider = await makeAgent('outsider', [voice]);
     await settings({ strategy: 'MANUAL' });

@@ -163,6 +163,8 @@ export class UsersService implements OnApplicationBootstrap, ActiveAdminLookup {
       );
       uow.publish(UserSessionsEnded, { userId: id, reason: 'user deactivated' });
       uow.publish(UserChanged, { userId: id });
+      // Routing revokes their offers and puts their ACTIVE chats back in the queues.
+      uow.enqueue(JobName.AgentPresenceRouting, { userId: id });
       if (user.presence !== Presence.OFFLINE) {
         uow.publish(AgentPresenceChanged, {
           userId: id,

@@ -146,7 +146,7 @@ export class RoutingDecisionModel {
 
   @Field({
     description:
-      "The campaign's strategy, or TRANSFER for a transfer (to an agent, or into this campaign's queue).",
+      "The campaign's strategy; TRANSFER for a transfer (to an agent, or into this campaign's queue); RELEASE for a chat put back in the queue because its agent's account was deactivated.",
   })
   strategy!: string;
 

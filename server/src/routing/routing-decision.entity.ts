@@ -13,7 +13,7 @@ export class RoutingDecisionEntity {
   @Column({ type: 'char', length: 36 })
   campaignId!: string;
 
-  /** The campaign's strategy, or TRANSFER for an agent-to-agent transfer. */
+  /** The campaign's strategy, TRANSFER for a transfer, RELEASE for a deactivated agent's chat. */
   @Column({ type: 'varchar', length: 20 })
   strategy!: string;
 

@@ -853,6 +853,7 @@ export class RoutingService {
     if (!user) return;
     if (user.presence === Presence.OFFLINE || !user.active) {
       await this.revokeOffersOf(userId);
+      if (!user.active) await this.releaseChatsOf(userId);
       return;
     }
     if (user.presence !== Presence.AVAILABLE) return;
@@ -862,6 +863,44 @@ export class RoutingService {
       [userId],
     )) as { campaignId: string }[];
     for (const { campaignId } of campaigns) await this.routeCampaign(campaignId);
+  }
+
+  /**
+   * A deactivated agent's ACTIVE chats go back to their campaigns' queues at their place (queuedAt
+   * kept: those customers were being served), so no chat stays with an account that cannot sign
+   * in; each campaign is routed at once. Recorded as strategy RELEASE. A chat closed or moved
+   * meanwhile is left alone. Returns how many went back.
+   */
+  async releaseChatsOf(userId: string): Promise<number> {
+    const held = (await this.dataSource.query(
+      "SELECT id FROM interactions WHERE agentId = ? AND status = 'ACTIVE'",
+      [userId],
+    )) as { id: string }[];
+    let released = 0;
+    for (const { id } of held) {
+      // Freeing a seat adds no load: the interaction's lock is enough (see withInteractionOnly).
+      await this.withInteractionOnly(id, async (uow, interaction, campaign) => {
+        if (interaction.status !== 'ACTIVE' || interaction.agentId !== userId) return;
+        await uow.em.query(
+          "UPDATE interactions SET status = 'QUEUED', agentId = NULL, assignedAt = NULL WHERE id = ?",
+          [id],
+        );
+        await this.record(uow.em, id, campaign.id, {
+          strategy: 'RELEASE' as RoutingStrategy,
+          chosen: [],
+          candidates: [],
+          reason: `RELEASE: the agent's account was deactivated; back in the queue of "${campaign.name}" at its place`,
+        });
+        this.inbox(uow, userId, id, 'REVOKED');
+        uow.publish(InteractionQueued, { interactionId: id, campaignId: campaign.id });
+        uow.publish(ManualQueueChanged, { campaignId: campaign.id, interactionId: id });
+        uow.enqueue(JobName.RouteCampaign, { campaignId: campaign.id });
+        released++;
+      });
+    }
+    if (released)
+      this.logger.log(`Released ${released} chats of deactivated agent ${userId} to their queues`);
+    return released;
   }
 
   /**
