@@ -1,4 +1,6 @@
+import { createConnection } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseDatabaseUrl } from '../../server/src/infrastructure/database/database.js';
 import { ALWAYS_OPEN, createCampaign } from '../support/campaigns.js';
 import { type FacebookTestBed, SEED, startFacebookTestBed } from '../support/facebook.js';
 import {
@@ -231,6 +233,27 @@ describe('the agent desk', () => {
     const future = new Date(Date.now() + 3600_000).toISOString();
     expect((await history(admin, { f: { from: future } })).totalCount).toBe(0);
     expect((await history(admin, { f: { to: future } })).totalCount).toBe(4);
+
+    // Dora's chat began yesterday and was closed within the hour: "closed since" finds it, "began
+    // since" does not (an agent's History lists what they closed today, whenever it began).
+    const { database, ...server } = parseDatabaseUrl(bed.server.environment.databaseUrl);
+    const db = await createConnection({ ...server, database });
+    try {
+      await db.query('UPDATE interactions SET queuedAt = NOW(3) - INTERVAL 1 DAY WHERE id = ?', [chats.dora]);
+    } finally {
+      await db.end();
+    }
+    const anHourAgo = new Date(Date.now() - 3600_000).toISOString();
+    expect(ids(await history(admin, { f: { status: ['CLOSED'], closedFrom: anHourAgo } }))).toEqual([
+      chats.eli,
+      chats.carla1,
+      chats.dora,
+    ]);
+    expect(ids(await history(admin, { f: { status: ['CLOSED'], from: anHourAgo } }))).toEqual([
+      chats.eli,
+      chats.carla1,
+    ]);
+    expect((await history(admin, { f: { closedFrom: future } })).totalCount).toBe(0);
   });
 
   it('history: bad paging or dates are refused in words; an AGENT API key sees nothing', async () => {

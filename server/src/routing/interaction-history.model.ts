@@ -23,6 +23,14 @@ export class InteractionFilterInput {
   @Allow()
   to?: Date | null;
 
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      "Only interactions closed at or after this (an agent's chats closed today, whenever they began).",
+  })
+  @Allow()
+  closedFrom?: Date | null;
+
   @Field(() => ID, { nullable: true, description: 'Only this campaign.' })
   @Allow()
   campaignId?: string | null;

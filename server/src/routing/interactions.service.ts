@@ -186,6 +186,10 @@ export class InteractionsService {
       where.push('i.queuedAt < ?');
       params.push(filter.to);
     }
+    if (filter?.closedFrom) {
+      where.push('i.closedAt >= ?');
+      params.push(filter.closedFrom);
+    }
     if (filter?.campaignId) {
       where.push('i.campaignId = ?');
       params.push(filter.campaignId);

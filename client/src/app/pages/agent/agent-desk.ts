@@ -112,7 +112,7 @@ export class AgentDesk {
         this.apollo.query({
           query: AgentHistoryDocument,
           variables: {
-            filter: { status: ['CLOSED'], from: startOfToday().toISOString() },
+            filter: { status: ['CLOSED'], closedFrom: startOfToday().toISOString() },
             first: HISTORY_SIZE,
           },
           fetchPolicy: 'network-only',
