@@ -6,6 +6,8 @@ import type { Redis } from 'ioredis';
 import { awayFromRedis } from '../redis/redis.module.js';
 import { COALESCE_BY, JOB_DEFINITIONS, JobName, type JobPayloads, QueueName } from './queue-registry.js';
 
+type AddOptions = Pick<JobsOptions, 'jobId' | 'delay' | 'priority'>;
+
 /** Producer side: services enqueue by job name; the registry decides queue and retry policy. */
 @Injectable()
 export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
@@ -38,18 +40,24 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
     );
   }
 
-  add<J extends JobName>(
-    name: J,
-    data: JobPayloads[J],
-    options: Pick<JobsOptions, 'jobId' | 'delay' | 'priority'> = {},
-  ): Promise<Job> {
-    const definition = JOB_DEFINITIONS[name];
+  add<J extends JobName>(name: J, data: JobPayloads[J], options: AddOptions = {}): Promise<Job> {
+    return this.queue(JOB_DEFINITIONS[name].queue).add(name, data, this.options(name, data, options));
+  }
+
+  /** Several jobs of one name in one round trip to Redis (BullMQ's addBulk: one MULTI). */
+  addAll<J extends JobName>(name: J, jobs: readonly { data: JobPayloads[J]; options?: AddOptions }[]) {
+    return this.queue(JOB_DEFINITIONS[name].queue).addBulk(
+      jobs.map(({ data, options }) => ({ name, data, opts: this.options(name, data, options ?? {}) })),
+    );
+  }
+
+  private options<J extends JobName>(name: J, data: JobPayloads[J], options: AddOptions): JobsOptions {
     const key = COALESCE_BY[name]?.(data);
-    return this.queue(definition.queue).add(name, data, {
-      ...definition.options,
+    return {
+      ...JOB_DEFINITIONS[name].options,
       ...(key ? { deduplication: { id: key, keepLastIfActive: true } } : {}),
       ...options,
-    });
+    };
   }
 
   /**
@@ -59,9 +67,21 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
   addInBackground<J extends JobName>(
     name: J,
     data: JobPayloads[J],
-    options: Pick<JobsOptions, 'jobId' | 'delay' | 'priority'> = {},
+    options: AddOptions = {},
   ): Promise<boolean> {
-    return this.add(name, data, options).then(
+    return this.inBackground(name, this.add(name, data, options));
+  }
+
+  /** addAll, in the background as addInBackground; resolves whether they were added. */
+  addAllInBackground<J extends JobName>(
+    name: J,
+    jobs: readonly { data: JobPayloads[J]; options?: AddOptions }[],
+  ): Promise<boolean> {
+    return this.inBackground(name, this.addAll(name, jobs));
+  }
+
+  private inBackground(name: JobName, adding: Promise<unknown>): Promise<boolean> {
+    return adding.then(
       () => {
         if (this.backgroundFailing) this.logger.log('Background jobs are being enqueued again');
         this.backgroundFailing = false;

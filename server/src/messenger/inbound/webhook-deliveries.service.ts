@@ -142,6 +142,8 @@ const reasonOf = (error: unknown) => (error instanceof Error ? error.message : S
 @Injectable()
 export class WebhookDeliveries implements OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown {
   private readonly logger = new Logger('WebhookDeliveries');
+  /** Acknowledged deliveries whose jobs go to Redis together at the end of this turn. */
+  private readonly toEnqueue: { deliveryId: number; resolve: (added: boolean) => void }[] = [];
   /** Stored deliveries whose job could not be added (Redis away), retried from here every few seconds. */
   private readonly unqueued = new Set<number>();
   private retryTimer?: NodeJS.Timeout;
@@ -214,21 +216,35 @@ export class WebhookDeliveries implements OnApplicationBootstrap, OnModuleDestro
   }
 
   /**
-   * Best effort, never failing. What could not be enqueued is retried from here every
-   * ENQUEUE_RETRY_MS, so chats written during a Redis outage reach agents seconds after it ends,
-   * not at the next minute's sweep; the sweep still covers a crash of this instance meanwhile.
+   * Best effort, never failing. The deliveries acknowledged in one turn of the event loop (a group
+   * commit answers many POSTs at once) get their jobs in one round trip to Redis. What could not be
+   * enqueued is retried from here every ENQUEUE_RETRY_MS, so chats written during a Redis outage
+   * reach agents seconds after it ends, not at the next minute's sweep; the sweep still covers a
+   * crash of this instance meanwhile. Resolves whether it was enqueued.
    */
-  async enqueue(deliveryId: number): Promise<boolean> {
-    const added = await this.jobs.addInBackground(
+  enqueue(deliveryId: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      this.toEnqueue.push({ deliveryId, resolve });
+      if (this.toEnqueue.length === 1) setImmediate(() => void this.enqueueWaiting());
+    });
+  }
+
+  private async enqueueWaiting(): Promise<void> {
+    const batch = this.toEnqueue.splice(0);
+    const added = await this.jobs.addAllInBackground(
       JobName.ProcessDelivery,
-      { deliveryId },
-      { jobId: deliveryJobId(deliveryId) },
+      batch.map(({ deliveryId }) => ({
+        data: { deliveryId },
+        options: { jobId: deliveryJobId(deliveryId) },
+      })),
     );
-    if (!added && this.unqueued.size < ENQUEUE_RETRY_MAX) {
-      this.unqueued.add(deliveryId);
+    if (!added) {
+      for (const { deliveryId } of batch) {
+        if (this.unqueued.size < ENQUEUE_RETRY_MAX) this.unqueued.add(deliveryId);
+      }
       this.retryUnqueuedSoon();
     }
-    return added;
+    for (const { resolve } of batch) resolve(added);
   }
 
   private retryUnqueuedSoon(): void {
