@@ -18,8 +18,9 @@ import { RoutingStrategy } from '@parley/libs/shared/campaigns.js';
 /**
  * Routing's side of a conversation's messages (messenger's ConversationRouting port): which
  * interaction a customer's message belongs to, queueing it, and who among the agents hears of
- * messages and contacts. Load-changing writes (a new QUEUED interaction, an ABANDONED one back)
- * add no load to anyone: offers come from the route job this enqueues, under the campaign's lock.
+ * messages and contacts. Its writes (a new QUEUED interaction, an ABANDONED one back in the
+ * queue) add to no agent's load, so they need no campaign lock: offers come from the route job
+ * this enqueues, which takes it.
  */
 @Injectable()
 export class ConversationIntake implements ConversationRouting {
