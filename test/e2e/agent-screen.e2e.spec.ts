@@ -160,6 +160,24 @@ async function roomForEveryChat(): Promise<void> {
 }
 
 /**
+ * A new agent alone at work: made (with the room a test's own chats need), the others set away,
+ * signed in and Available. `room`: raise the campaign's capacity first (roomForEveryChat).
+ */
+async function aloneAtWork(
+  test: TestContext,
+  username: string,
+  displayName: string,
+  { room = false, size = DESKTOP }: { room?: boolean; size?: { width: number; height: number } } = {},
+): Promise<Page> {
+  await makeAgent(username, displayName);
+  if (room) await roomForEveryChat();
+  await othersOffline(username);
+  const page = await agentPage(test, username, size);
+  await choosePresence(page, 'presence-available');
+  return page;
+}
+
+/**
  * As if the customer last wrote `hours` ago: their messages (what the server counts the windows
  * from when it sends) and their open chat (what the screen shows the window from).
  */
@@ -469,10 +487,7 @@ describe('the agent screen', () => {
   for (const size of [TABLET, PHONE]) {
     it(`stacks the inbox and the conversation at ${size.width} px, without sideways scrolling`, async (test) => {
       const username = `dan${size.width}`;
-      await makeAgent(username, `Dan ${size.width}`);
-      await othersOffline(username);
-      const page = await agentPage(test, username, size);
-      await choosePresence(page, 'presence-available');
+      const page = await aloneAtWork(test, username, `Dan ${size.width}`, { size });
       await customerWrites(`Fay ${size.width}`, `Hi from ${size.width} px`);
       const offer = offerWith(page, `Hi from ${size.width} px`);
       await offer.waitFor();
@@ -556,11 +571,7 @@ describe('the agent screen', () => {
   });
 
   it('a picture dropped on the reply is uploaded at once with its progress, and the customer receives it', async (test) => {
-    await makeAgent('olga', 'Olga Brandt');
-    await roomForEveryChat();
-    await othersOffline('olga');
-    const page = await agentPage(test, 'olga');
-    await choosePresence(page, 'presence-available');
+    const page = await aloneAtWork(test, 'olga', 'Olga Brandt', { room: true });
     const pablo = await customerWrites('Pablo Ruiz', 'What does the crumb look like?');
     await offerWith(page, 'What does the crumb look like?').getByTestId('offer-accept').click();
     const messages = page.getByTestId('conversation-messages');
@@ -617,11 +628,7 @@ describe('the agent screen', () => {
   });
 
   it('3 days after the customer wrote, replies go as "human agent"; after 7 days none can be sent until the customer writes again', async (test) => {
-    await makeAgent('pia', 'Pia Moreau');
-    await roomForEveryChat();
-    await othersOffline('pia');
-    const page = await agentPage(test, 'pia');
-    await choosePresence(page, 'presence-available');
+    const page = await aloneAtWork(test, 'pia', 'Pia Moreau', { room: true });
     const messages = page.getByTestId('conversation-messages');
     const window = page.getByTestId('reply-window');
     const text = page.getByTestId('composer-text');
@@ -688,11 +695,7 @@ describe('the agent screen', () => {
   });
 
   it("the search within Pending and Active finds chats by the customer's name and by their last message", async (test) => {
-    await makeAgent('rosa', 'Rosa Lind');
-    await roomForEveryChat();
-    await othersOffline('rosa');
-    const page = await agentPage(test, 'rosa');
-    await choosePresence(page, 'presence-available');
+    const page = await aloneAtWork(test, 'rosa', 'Rosa Lind', { room: true });
     const search = page.getByTestId('inbox-search');
     const offer = (name: string) => page.locator(`[data-testid=offer][data-contact="${name}"]`);
     const active = (name: string) => page.locator(`[data-testid=active-chat][data-contact="${name}"]`);
@@ -742,10 +745,7 @@ describe('the agent screen', () => {
 
   // Last: it leaves the page's token revoked.
   it('a reply Facebook refuses shows the reason and a Retry that sends it again; a reply to a disconnected page says it is waiting', async (test) => {
-    await makeAgent('gus', 'Gus Hale');
-    await othersOffline('gus');
-    const page = await agentPage(test, 'gus');
-    await choosePresence(page, 'presence-available');
+    const page = await aloneAtWork(test, 'gus', 'Gus Hale');
     const hal = await customerWrites('Hal Ives', 'Can I change my order?');
     await offerWith(page, 'Can I change my order?').getByTestId('offer-accept').click();
     const messages = page.getByTestId('conversation-messages');
