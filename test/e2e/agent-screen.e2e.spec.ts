@@ -488,7 +488,7 @@ describe('the agent screen', () => {
     it(`stacks the inbox and the conversation at ${size.width} px, without sideways scrolling`, async (test) => {
       const username = `dan${size.width}`;
       const page = await aloneAtWork(test, username, `Dan ${size.width}`, { size });
-      await customerWrites(`Fay ${size.width}`, `Hi from ${size.width} px`);
+      const fay = await customerWrites(`Fay ${size.width}`, `Hi from ${size.width} px`);
       const offer = offerWith(page, `Hi from ${size.width} px`);
       await offer.waitFor();
       expect(await page.getByTestId('conversation').count()).toBe(0);
@@ -507,11 +507,20 @@ describe('the agent screen', () => {
       // The composer is on screen, under the messages.
       const composer = await page.getByTestId('composer').boundingBox();
       expect(composer!.y + composer!.height).toBeLessThanOrEqual(size.height);
+      // A reply, and Fay's reaction to it, fit too.
+      await page.getByTestId('composer-text').fill('Hello Fay');
+      await page.getByTestId('composer-text').press('Enter');
+      const sentReply = () =>
+        bed.sim.sent(BAKERY.id).find((m) => m.recipient === fay.psid && m.text === 'Hello Fay');
+      await poll(() => Boolean(sentReply())).toBe(true);
+      bed.sim.customerReacts(BAKERY.id, fay.psid, { mid: sentReply()!.mid!, emoji: '👍' });
+      await page.getByTestId('message-reaction').getByText('👍').waitFor();
+      expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
 
       await summary.click();
       await page.getByTestId('inbox-tabs').waitFor();
       await page.getByTestId('tab-active').click();
-      await activeWith(page, `Hi from ${size.width} px`).waitFor();
+      await activeWith(page, 'Hello Fay').waitFor();
       await page.getByTestId('presence-select').click();
       await page.getByTestId('presence-break-Lunch').click();
       await page.getByTestId('presence').locator('[data-presence=BREAK]').waitFor();
